@@ -1,0 +1,59 @@
+import type { CustomPattern } from '../rules/types.js';
+import type { NormalizeOptions } from '../normalize/types.js';
+import type { AnalysisResult, Decision, MemoryEntry, SourceType } from './types.js';
+
+export type PolicyProfile = 'strict' | 'balanced' | 'permissive';
+
+/** Risk-score thresholds (0..100): a score at or above a threshold gets that decision. */
+export interface Thresholds {
+  block: number;
+  quarantine: number;
+  humanReview: number;
+}
+
+export interface BehaviorOptions {
+  /** @default true */
+  enabled?: boolean;
+  /** Scans of an agent before its baseline is used. @default 50 */
+  warmup?: number;
+  /** Agents whose baselines are kept (least recently used are evicted). @default 1000 */
+  maxAgents?: number;
+  /** Most points the baseline can add to a score. @default 10 */
+  maxBoost?: number;
+}
+
+/** An optional LLM judge, asked only about borderline scores. */
+export interface JudgeOptions {
+  /** Returns the probability (0..1) that the text is an attack. */
+  evaluate: (entry: MemoryEntry, preliminary: Pick<AnalysisResult, 'riskScore' | 'findings'>) => Promise<number>;
+  /** Scores in [low, high) are borderline. @default [30, 70] */
+  borderline?: readonly [number, number];
+  /** @default 2000 */
+  timeoutMs?: number;
+}
+
+export interface AnalyzerOptions {
+  /** Threshold profile. @default 'balanced' */
+  profile?: PolicyProfile;
+  /** Custom thresholds; override the profile's. */
+  thresholds?: Partial<Thresholds>;
+  /** A degraded layer turns `allow` into `quarantine`. Env: `MEMGAR_FAIL_CLOSE=true`. @default false */
+  failClose?: boolean;
+  /** Longest content analyzed, in characters. @default 1_000_000 (env `MEMGAR_MAX_CONTENT_LENGTH`) */
+  maxContentLength?: number;
+  /** Decision for content over `maxContentLength` (it is not analyzed). @default 'quarantine' */
+  oversizeDecision?: Exclude<Decision, 'allow' | 'sanitize'>;
+  /** Your own patterns, run on a linear-time engine (RE2). Invalid ones throw `InvalidPatternError`. */
+  customPatterns?: readonly CustomPattern[];
+  /** Built-in rule ids to turn off. */
+  disabledRules?: readonly string[];
+  /** Trust (0..1) per source id, as `registerSourceTrust` would set it. */
+  sourceTrust?: Readonly<Record<string, number>>;
+  /** Default trust per source type, merged over the built-in defaults. */
+  sourceTypeTrust?: Partial<Record<SourceType, number>>;
+  behavior?: BehaviorOptions;
+  /** Offer `sanitize` when removing the offending sentences leaves clean, useful content. @default true */
+  sanitize?: boolean;
+  normalize?: NormalizeOptions;
+  judge?: JudgeOptions;
+}

@@ -1,0 +1,2 @@
+export { normalize } from './normalize.js';
+export type { NormalizationSignals, NormalizedContent, NormalizeOptions, TextView } from './types.js';

@@ -1,0 +1,1 @@
+export type { CompositeRule, CustomPattern, PatternRule, Rule, RuleExamples, RuleInfo, Signal } from './types.js';

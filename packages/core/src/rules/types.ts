@@ -1,0 +1,83 @@
+import type { MitreIds, RuleCategory, Severity } from '../analyzer/types.js';
+
+export interface RuleExamples {
+  /** Texts the rule must fire on (run by the test suite through the whole analyzer pipeline's normalizer). */
+  positive: readonly string[];
+  /** Look-alike texts the rule must not fire on. */
+  negative: readonly string[];
+}
+
+interface RuleBase {
+  /** Stable id, `MG-<AREA>-<NNN>`, e.g. `MG-EXFIL-001`. Never reused. */
+  id: string;
+  title: string;
+  category: RuleCategory;
+  severity: Severity;
+  /** 0..1: how much one match contributes to risk. */
+  weight: number;
+  mitre: MitreIds;
+  description: string;
+  examples: RuleExamples;
+}
+
+/**
+ * A rule that is one regular expression over a folded view (lower-case, normalized).
+ * `keywords` feed the literal prefilter: the pattern runs only where one of them occurs.
+ */
+export interface PatternRule extends RuleBase {
+  kind: 'pattern';
+  /** Lower-case literals; at least one occurs in every text the pattern can match. */
+  keywords: readonly string[];
+  /** JavaScript regex source, compiled with flags `gu` (`i` not needed: views are lower-case). Must be ReDoS-safe. */
+  pattern: string;
+}
+
+/**
+ * A compositional rule: fires when every signal in `all` (and at least one of each group in
+ * `any`) is present within one window of the text. Generalizes to wording nobody wrote down.
+ */
+export interface CompositeRule extends RuleBase {
+  kind: 'composite';
+  all: readonly string[];
+  any?: readonly (readonly string[])[];
+  /** `sentence`: the signals must share a sentence; a number: within that many characters. */
+  window: 'sentence' | number;
+}
+
+export type Rule = PatternRule | CompositeRule;
+
+/** A lexical signal (a class of words and phrases) that composite rules combine. */
+export interface Signal {
+  id: string;
+  description: string;
+  keywords: readonly string[];
+  /** Optional regex to confirm a keyword hit (ReDoS-safe); without it, the keyword hit is the signal. */
+  pattern?: string;
+}
+
+/** A pattern supplied by the user at run time. Runs on a linear-time engine (RE2). */
+export interface CustomPattern {
+  id: string;
+  /** RE2 syntax (no backreferences or lookaround). Matched against the normalized, lower-cased text. */
+  pattern: string;
+  /** @default 'custom' */
+  category?: RuleCategory;
+  /** @default 'medium' */
+  severity?: Severity;
+  /** 0..1. @default 0.5 */
+  weight?: number;
+  /** @default the id */
+  title?: string;
+}
+
+/** What `memgar patterns` lists. */
+export interface RuleInfo {
+  id: string;
+  title: string;
+  category: RuleCategory;
+  severity: Severity;
+  weight: number;
+  mitre: MitreIds;
+  description: string;
+  kind: 'pattern' | 'composite' | 'custom';
+}
