@@ -16,6 +16,8 @@ export function memgarVitest(options = {}) {
       include: kind === 'int' ? ['src/**/*.int.test.ts', 'test/**/*.int.test.ts'] : ['src/**/*.test.ts', 'test/**/*.test.ts'],
       exclude: kind === 'int' ? ['**/node_modules/**'] : ['**/node_modules/**', '**/*.int.test.ts'],
       testTimeout: options.testTimeout ?? 20_000,
+      // A JSON report per package lets .ci/run print one closing 'N passed, N failed' line.
+      reporters: ['default', ['json', { outputFile: `test-results/${kind}.json` }]],
       typecheck: { enabled: kind === 'unit', include: ['src/**/*.test-d.ts'] },
     },
   });

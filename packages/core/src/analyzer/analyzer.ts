@@ -1,32 +1,342 @@
-import type { AnalyzerOptions } from './options.js';
-import type { AnalysisResult, HealthReport, MemoryEntry } from './types.js';
-import type { RuleInfo } from '../rules/types.js';
+import type { AnalyzerOptions, JudgeOptions, Thresholds } from './options.js';
+import type {
+  AnalysisResult,
+  Decision,
+  Finding,
+  HealthReport,
+  LayerContribution,
+  LayerName,
+  MemoryEntry,
+  SourceType,
+  SubsystemHealth,
+} from './types.js';
+import { SOURCE_TYPES } from './types.js';
+import { InvalidInputError, InvalidOptionError, type LayerFailedError } from '../errors/index.js';
+import { applyTrust, BehaviorBaseline, consultJudge, extractFeatures, TrustRegistry } from '../layers/index.js';
+import type { BehaviorAssessment, BehaviorFeatures } from '../layers/index.js';
+import { normalize } from '../normalize/index.js';
+import type { NormalizeOptions } from '../normalize/index.js';
+import { decisionForScore, PROFILES } from '../policy/index.js';
+import { RuleEngine, type RuleInfo } from '../rules/index.js';
+import { proposeSanitized } from '../sanitize/index.js';
+import { envFailClose, envMaxContentLength } from './env.js';
+import { explain } from './explain.js';
+import { combineWeights, rankFindings, round1, severityFloor } from './scoring.js';
+import { validateOptions } from './validate-options.js';
+import type { RuleCategory, Severity } from './types.js';
 
-/** STAND-IN: the real analyzer is being written. The public surface below is final. */
+const SOURCE_TYPE_SET: ReadonlySet<string> = new Set(SOURCE_TYPES);
+const DEFAULT_MAX_CONTENT = 1_000_000;
+
+/** Options of `analyzeBatch`. */
+export interface AnalyzeBatchOptions {
+  /** Analyses in flight at once (matters when a judge is configured). @default 8 */
+  concurrency?: number;
+}
+
+/** What the synchronous layers say about one text. */
+interface Evaluation {
+  findings: Finding[];
+  rulesScore: number;
+  trustDelta: number;
+  behavior: BehaviorAssessment;
+  features: BehaviorFeatures | undefined;
+  floor: number;
+  score: number;
+}
+
+function now(): number {
+  return globalThis.performance.now();
+}
+
+function layer(ran: boolean, delta: number, note: string): LayerContribution {
+  return { ran, delta: round1(delta), note };
+}
+
+/**
+ * The memgar analyzer: normalizes a text, runs the rule layer, weighs source trust and the agent's
+ * behavioural baseline, optionally asks an LLM judge about borderline scores, and returns one
+ * decision with the evidence for it.
+ *
+ * @example
+ * const analyzer = new Analyzer({ profile: 'balanced' });
+ * const r = await analyzer.analyze({ content: text, sourceType: 'rag', sourceId: url });
+ * if (r.decision !== 'allow') …
+ */
 export class Analyzer {
-  constructor(readonly options: AnalyzerOptions = {}) {}
+  readonly #thresholds: Thresholds;
+  readonly #failClose: boolean;
+  readonly #maxContent: number;
+  readonly #oversize: Exclude<Decision, 'allow' | 'sanitize'>;
+  readonly #sanitize: boolean;
+  readonly #normalizeOptions: NormalizeOptions;
+  readonly #engine: RuleEngine;
+  readonly #trust: TrustRegistry;
+  readonly #behavior: BehaviorBaseline | undefined;
+  readonly #judge: JudgeOptions | undefined;
+  #judgeError: LayerFailedError | undefined;
 
-  async analyze(entry: MemoryEntry | string): Promise<AnalysisResult> {
-    const e = typeof entry === 'string' ? { content: entry } : entry;
-    const layer = { ran: false, delta: 0, note: 'stand-in' };
+  constructor(options: AnalyzerOptions = {}) {
+    validateOptions(options);
+    const profile = options.profile ?? 'balanced';
+    const t = { ...PROFILES[profile], ...stripUndefined(options.thresholds ?? {}) };
+    if (!(t.humanReview <= t.quarantine && t.quarantine <= t.block)) {
+      throw new InvalidOptionError('thresholds', 'thresholds must satisfy humanReview ≤ quarantine ≤ block');
+    }
+    this.#thresholds = t;
+    this.#failClose = options.failClose ?? envFailClose() ?? false;
+    this.#maxContent = options.maxContentLength ?? envMaxContentLength() ?? DEFAULT_MAX_CONTENT;
+    this.#oversize = options.oversizeDecision ?? 'quarantine';
+    this.#sanitize = options.sanitize ?? true;
+    this.#normalizeOptions = options.normalize ?? {};
+    this.#engine = new RuleEngine({
+      ...(options.customPatterns ? { customPatterns: options.customPatterns } : {}),
+      ...(options.disabledRules ? { disabledRules: options.disabledRules } : {}),
+    });
+    this.#trust = new TrustRegistry(options.sourceTypeTrust ?? {}, options.sourceTrust ?? {});
+    const b = options.behavior ?? {};
+    this.#behavior =
+      b.enabled === false
+        ? undefined
+        : new BehaviorBaseline({ warmup: b.warmup ?? 50, maxAgents: b.maxAgents ?? 1000, maxBoost: b.maxBoost ?? 10 });
+    this.#judge = options.judge;
+  }
+
+  /** The thresholds in force (profile merged with custom ones). */
+  get thresholds(): Readonly<Thresholds> {
+    return this.#thresholds;
+  }
+
+  /** Sets the trust (0..1) of one source id; it overrides the source type's default. */
+  registerSourceTrust(sourceId: string, trust: number): void {
+    this.#trust.register(sourceId, trust);
+  }
+
+  /**
+   * Analyzes one entry (a bare string is analyzed as `{ content, sourceType: 'unknown' }`).
+   * Throws `InvalidInputError` for input that is not a text entry; never throws for hostile text.
+   */
+  async analyze(input: MemoryEntry | string): Promise<AnalysisResult> {
+    const t0 = now();
+    const entry = checkEntry(input);
+    const sourceType: SourceType = entry.sourceType ?? 'unknown';
+    const trust = this.#trust.trustOf(sourceType, entry.sourceId);
+    const content = entry.content;
+
+    if (content.trim().length === 0) {
+      return this.#result(t0, 'allow', 0, [], sourceType, trust, emptyLayers('empty content'), [], ['empty content']);
+    }
+    if (content.length > this.#maxContent) {
+      const score = this.#oversize === 'block' ? this.#thresholds.block : this.#oversize === 'quarantine' ? this.#thresholds.quarantine : this.#thresholds.humanReview;
+      const note = `content of ${content.length} characters exceeds maxContentLength ${this.#maxContent}; not analyzed`;
+      return this.#result(t0, this.#oversize, score, [], sourceType, trust, emptyLayers(note), [], [note]);
+    }
+
+    const ev = this.#evaluate(content, trust, entry.agentId);
+    let score = ev.score;
+    const degraded: string[] = [];
+    const extras: string[] = [];
+
+    let judgeLayer = layer(false, 0, this.#judge ? 'score not borderline' : 'no judge configured');
+    if (this.#judge !== undefined) {
+      const outcome = await consultJudge(this.#judge, entry, { riskScore: score, findings: ev.findings });
+      if (outcome.kind === 'ok') {
+        this.#judgeError = undefined;
+        const judged = Math.max(ev.floor, 0.5 * score + 50 * outcome.probability);
+        judgeLayer = layer(true, judged - score, `judge: attack probability ${outcome.probability.toFixed(2)}`);
+        score = judged;
+      } else if (outcome.kind === 'failed') {
+        this.#judgeError = outcome.error;
+        degraded.push('judge');
+        judgeLayer = layer(false, 0, outcome.error.message);
+      }
+    }
+
+    let decision: Decision = decisionForScore(score, this.#thresholds);
+    let sanitized: string | undefined;
+    if (this.#sanitize && (decision === 'human_review' || decision === 'quarantine')) {
+      const ruleFindings = ev.findings.filter((f) => f.layer === 'rules');
+      const proposal = proposeSanitized(content, ruleFindings);
+      if (proposal !== undefined) {
+        const again = this.#evaluate(proposal.text, trust, undefined);
+        const clean =
+          decisionForScore(again.score, this.#thresholds) === 'allow' &&
+          again.findings.every((f) => f.severity === 'info' || f.severity === 'low');
+        if (clean) {
+          decision = 'sanitize';
+          sanitized = proposal.text;
+          extras.push(`removed ${proposal.removedSpans} sentence${proposal.removedSpans > 1 ? 's' : ''}`);
+        }
+      }
+    }
+
+    if (this.#failClose && degraded.length > 0 && (decision === 'allow' || decision === 'sanitize')) {
+      decision = 'quarantine';
+      sanitized = undefined;
+      extras.push(`fail-close: degraded ${degraded.join(', ')}`);
+    }
+
+    if (decision === 'allow' && this.#behavior !== undefined && ev.features !== undefined) {
+      this.#behavior.learn(entry.agentId, ev.features);
+    }
+
+    const layers: Record<LayerName, LayerContribution> = {
+      rules: layer(true, ev.rulesScore, `${ev.findings.filter((f) => f.layer === 'rules').length} finding(s)`),
+      learned: layer(false, 0, 'no learned model in this version'),
+      trust: layer(true, ev.trustDelta, `trust ${trust.toFixed(2)} (${entry.sourceId !== undefined ? 'source' : sourceType})`),
+      behavior: this.#behaviorLayer(ev.behavior),
+      judge: judgeLayer,
+    };
+    return this.#result(t0, decision, score, ev.findings, sourceType, trust, layers, degraded, extras, sanitized);
+  }
+
+  /** Analyzes many entries with bounded concurrency; results keep the input order. */
+  async analyzeBatch(
+    entries: readonly (MemoryEntry | string)[],
+    options: AnalyzeBatchOptions = {},
+  ): Promise<AnalysisResult[]> {
+    if (!Array.isArray(entries)) throw new InvalidInputError('entries', 'analyzeBatch expects an array of entries');
+    const concurrency = options.concurrency ?? 8;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new InvalidOptionError('concurrency', 'concurrency must be an integer ≥ 1');
+    }
+    const results = new Array<AnalysisResult>(entries.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < entries.length) {
+        const i = next++;
+        results[i] = await this.analyze(entries[i] as MemoryEntry | string);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker));
+    return results;
+  }
+
+  /** The rules in force, optionally filtered. */
+  listRules(filter: { severity?: Severity; category?: RuleCategory } = {}): RuleInfo[] {
+    return this.#engine.list(filter);
+  }
+
+  /** Per-subsystem health. `status` is `degraded` when any subsystem is. */
+  healthCheck(): HealthReport {
+    const subsystems: Record<string, SubsystemHealth> = {
+      normalizer: { status: 'ok', detail: 'NFKC, invisible/bidi removal, homoglyph and leet folding, decoding' },
+      rules: { status: this.#engine.size > 0 ? 'ok' : 'degraded', detail: `${this.#engine.size} rules loaded` },
+      learned: { status: 'disabled', detail: 'no learned model ships in this version' },
+      trust: { status: 'ok', detail: `${this.#trust.registeredSources} source(s) registered` },
+      behavior: this.#behavior
+        ? { status: 'ok', detail: `${this.#behavior.size} agent baseline(s)` }
+        : { status: 'disabled', detail: 'behavior.enabled is false' },
+      judge: this.#judge === undefined
+        ? { status: 'disabled', detail: 'no judge configured' }
+        : this.#judgeError
+          ? { status: 'degraded', detail: this.#judgeError.message }
+          : { status: 'ok', detail: 'judge configured' },
+    };
+    const degraded = Object.values(subsystems).some((s) => s.status === 'degraded');
+    return { status: degraded ? 'degraded' : 'ok', failClose: this.#failClose, subsystems };
+  }
+
+  #evaluate(content: string, trust: number, agentId: string | undefined): Evaluation {
+    const normalized = normalize(content, this.#normalizeOptions);
+    const findings = this.#engine.scan(normalized);
+    const rulesScore = combineWeights(findings);
+    const trusted = applyTrust(rulesScore, trust, findings);
+    const trustDelta = trusted - rulesScore;
+    let behavior: BehaviorAssessment = { active: false, boost: 0, outliers: [], scans: 0 };
+    let features: BehaviorFeatures | undefined;
+    if (this.#behavior !== undefined && agentId !== undefined) {
+      features = extractFeatures(content, trusted);
+      behavior = this.#behavior.assess(agentId, features);
+      if (behavior.boost > 0) findings.push(behaviorFinding(content, behavior));
+    }
+    const floor = severityFloor(findings);
+    const score = Math.min(100, Math.max(floor, trusted + behavior.boost));
+    return { findings, rulesScore, trustDelta, behavior, features, floor, score };
+  }
+
+  #behaviorLayer(b: BehaviorAssessment): LayerContribution {
+    if (this.#behavior === undefined) return layer(false, 0, 'disabled');
+    if (!b.active) return layer(false, 0, `warming up (${b.scans} scans)`);
+    if (b.boost === 0) return layer(true, 0, 'within this agent’s baseline');
+    return layer(true, b.boost, `unusual for this agent: ${b.outliers.map((o) => `${o.feature} z=${o.z}`).join(', ')}`);
+  }
+
+  #result(
+    t0: number,
+    decision: Decision,
+    score: number,
+    findings: Finding[],
+    sourceType: SourceType,
+    trust: number,
+    layers: Record<LayerName, LayerContribution>,
+    degraded: string[],
+    extras: string[],
+    sanitized?: string,
+  ): AnalysisResult {
+    const ranked = rankFindings(findings);
+    const riskScore = round1(score);
     return {
-      decision: 'allow', riskScore: 0, findings: [], explanation: 'stand-in', degraded: [],
-      layers: { rules: layer, learned: layer, trust: layer, behavior: layer, judge: layer },
-      sourceType: e.sourceType ?? 'unknown', trust: 0.5, durationMs: 0,
+      decision,
+      riskScore,
+      findings: ranked,
+      layers,
+      explanation: explain(decision, riskScore, ranked, sourceType, trust, extras),
+      ...(sanitized !== undefined ? { sanitized } : {}),
+      degraded,
+      sourceType,
+      trust,
+      durationMs: now() - t0,
     };
   }
+}
 
-  async analyzeBatch(entries: readonly (MemoryEntry | string)[]): Promise<AnalysisResult[]> {
-    return Promise.all(entries.map((e) => this.analyze(e)));
+function behaviorFinding(content: string, b: BehaviorAssessment): Finding {
+  const end = Math.min(content.length, 120);
+  return {
+    ruleId: 'MG-BEHAV-001',
+    title: 'Unusual write for this agent',
+    category: 'behavioral_anomaly',
+    severity: 'low',
+    weight: b.boost / 100,
+    mitre: { atlas: ['AML.T0080'], attack: [] },
+    evidence: { text: content.slice(0, end), start: 0, end, view: 'text' },
+    layer: 'behavior',
+  };
+}
+
+function emptyLayers(note: string): Record<LayerName, LayerContribution> {
+  const l = layer(false, 0, note);
+  return { rules: l, learned: l, trust: l, behavior: l, judge: l };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function checkEntry(input: unknown): MemoryEntry {
+  if (typeof input === 'string') return { content: input };
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new InvalidInputError('entry', `expected a MemoryEntry object or a string, got ${describe(input)}`);
   }
-
-  registerSourceTrust(_sourceId: string, _trust: number): void {}
-
-  listRules(_filter: { severity?: string; category?: string } = {}): RuleInfo[] {
-    return [];
+  const e = input as Record<string, unknown>;
+  if (typeof e.content !== 'string') {
+    throw new InvalidInputError('content', `content must be a string, got ${describe(e.content)}`);
   }
-
-  healthCheck(): HealthReport {
-    return { status: 'ok', failClose: false, subsystems: {} };
+  if (e.sourceType !== undefined && !(typeof e.sourceType === 'string' && SOURCE_TYPE_SET.has(e.sourceType))) {
+    throw new InvalidInputError('sourceType', `sourceType must be one of ${SOURCE_TYPES.join(', ')}; got ${describe(e.sourceType)}`);
   }
+  for (const key of ['sourceId', 'agentId', 'tenantId'] as const) {
+    if (e[key] !== undefined && typeof e[key] !== 'string') {
+      throw new InvalidInputError(key, `${key} must be a string, got ${describe(e[key])}`);
+    }
+  }
+  return e as unknown as MemoryEntry;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `"${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`;
+  return typeof v;
 }

@@ -1,3 +1,4 @@
-export { Analyzer } from './analyzer.js';
-export type { AnalyzerOptions, JudgeOptions, BehaviorOptions, PolicyProfile, Thresholds } from './options.js';
+export { type AnalyzeBatchOptions, Analyzer } from './analyzer.js';
+export type { AnalyzerOptions, BehaviorOptions, JudgeOptions, PolicyProfile, Thresholds } from './options.js';
+export { combineWeights, SEVERITY_FLOOR } from './scoring.js';
 export * from './types.js';

@@ -1,0 +1,180 @@
+/**
+ * Layer 4: a behavioural baseline per agent. After a warm-up, each write is compared with what this
+ * agent usually writes (length, instruction density, URLs, character entropy, risk score). Upward
+ * outliers add bounded evidence; the baseline learns only from writes that were allowed, so an
+ * attacker cannot shift it by spamming rejected writes.
+ */
+
+/** The features of one text the baseline tracks. */
+export interface BehaviorFeatures {
+  logLength: number;
+  instructionDensity: number;
+  urls: number;
+  entropy: number;
+  score: number;
+}
+
+const FEATURE_NAMES = ['logLength', 'instructionDensity', 'urls', 'entropy', 'score'] as const;
+type FeatureName = (typeof FEATURE_NAMES)[number];
+
+/** Smallest standard deviation assumed per feature, so a perfectly regular agent does not flag noise. */
+const MIN_STD: Readonly<Record<FeatureName, number>> = {
+  logLength: 0.35,
+  instructionDensity: 0.04,
+  urls: 0.5,
+  entropy: 0.25,
+  score: 5,
+};
+
+const Z_LIMIT = 3.5;
+const POINTS_PER_OUTLIER = 4;
+
+const INSTRUCTION_WORDS = new Set([
+  'always', 'never', 'must', 'should', 'ignore', 'forget', 'disregard', 'send', 'forward', 'email',
+  'upload', 'delete', 'remove', 'grant', 'transfer', 'pay', 'reveal', 'execute', 'run', 'remember',
+  'whenever', 'instead', 'immediately', 'override', 'do', "don't", 'dont', 'make', 'ensure', 'share',
+]);
+
+const URL_RE = /\bhttps?:\/\/|\bwww\./g;
+
+/** Cheap, linear features of a text. */
+export function extractFeatures(content: string, score: number): BehaviorFeatures {
+  const lower = content.length > 20_000 ? content.slice(0, 20_000).toLowerCase() : content.toLowerCase();
+  let words = 0;
+  let instructions = 0;
+  for (const w of lower.split(/[^a-z']+/)) {
+    if (w.length === 0) continue;
+    words++;
+    if (INSTRUCTION_WORDS.has(w)) instructions++;
+  }
+  const urls = lower.match(URL_RE)?.length ?? 0;
+  return {
+    logLength: Math.log1p(content.length),
+    instructionDensity: words === 0 ? 0 : instructions / words,
+    urls,
+    entropy: charEntropy(lower),
+    score,
+  };
+}
+
+function charEntropy(s: string): number {
+  if (s.length === 0) return 0;
+  const counts = new Map<number, number>();
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+/** Running mean and variance (Welford): constant memory per feature. */
+class RunningStats {
+  n = 0;
+  mean = 0;
+  m2 = 0;
+  push(x: number): void {
+    this.n++;
+    const d = x - this.mean;
+    this.mean += d / this.n;
+    this.m2 += d * (x - this.mean);
+  }
+  std(): number {
+    return this.n > 1 ? Math.sqrt(this.m2 / (this.n - 1)) : 0;
+  }
+}
+
+class AgentBaseline {
+  scans = 0;
+  readonly stats: Record<FeatureName, RunningStats> = {
+    logLength: new RunningStats(),
+    instructionDensity: new RunningStats(),
+    urls: new RunningStats(),
+    entropy: new RunningStats(),
+    score: new RunningStats(),
+  };
+}
+
+export interface BehaviorAssessment {
+  /** False while the agent is warming up (or has no id). */
+  active: boolean;
+  /** Points to add, 0..maxBoost. */
+  boost: number;
+  /** Features that were upward outliers, with their z-scores. */
+  outliers: { feature: FeatureName; z: number }[];
+  /** Scans seen for this agent before this one. */
+  scans: number;
+}
+
+export interface BehaviorBaselineOptions {
+  warmup: number;
+  maxAgents: number;
+  maxBoost: number;
+}
+
+/** Per-agent baselines in an LRU map: bounded memory per agent and a bounded number of agents. */
+export class BehaviorBaseline {
+  readonly #agents = new Map<string, AgentBaseline>();
+  readonly #opts: BehaviorBaselineOptions;
+
+  constructor(options: BehaviorBaselineOptions) {
+    this.#opts = options;
+  }
+
+  /** Compares features with the agent's baseline. Does not learn; call `learn` after deciding. */
+  assess(agentId: string | undefined, features: BehaviorFeatures): BehaviorAssessment {
+    if (agentId === undefined) return { active: false, boost: 0, outliers: [], scans: 0 };
+    const agent = this.#touch(agentId);
+    if (agent === undefined || agent.scans < this.#opts.warmup) {
+      return { active: false, boost: 0, outliers: [], scans: agent?.scans ?? 0 };
+    }
+    const outliers: { feature: FeatureName; z: number }[] = [];
+    for (const name of FEATURE_NAMES) {
+      const s = agent.stats[name];
+      const z = (features[name] - s.mean) / Math.max(s.std(), MIN_STD[name]);
+      if (z > Z_LIMIT) outliers.push({ feature: name, z: Math.round(z * 10) / 10 });
+    }
+    const boost = Math.min(this.#opts.maxBoost, outliers.length * POINTS_PER_OUTLIER);
+    return { active: true, boost, outliers, scans: agent.scans };
+  }
+
+  /** Adds an allowed write to the agent's baseline. */
+  learn(agentId: string | undefined, features: BehaviorFeatures): void {
+    if (agentId === undefined) return;
+    let agent = this.#touch(agentId);
+    if (agent === undefined) {
+      agent = new AgentBaseline();
+      this.#agents.set(agentId, agent);
+      if (this.#agents.size > this.#opts.maxAgents) {
+        const oldest = this.#agents.keys().next().value;
+        if (oldest !== undefined) this.#agents.delete(oldest);
+      }
+    }
+    agent.scans++;
+    for (const name of FEATURE_NAMES) agent.stats[name].push(features[name]);
+  }
+
+  /** Agents currently tracked. */
+  get size(): number {
+    return this.#agents.size;
+  }
+
+  /** Scans learned for an agent (0 if unknown). */
+  scansOf(agentId: string): number {
+    return this.#agents.get(agentId)?.scans ?? 0;
+  }
+
+  #touch(agentId: string): AgentBaseline | undefined {
+    const agent = this.#agents.get(agentId);
+    if (agent !== undefined) {
+      // Re-insert to mark as most recently used.
+      this.#agents.delete(agentId);
+      this.#agents.set(agentId, agent);
+    }
+    return agent;
+  }
+}

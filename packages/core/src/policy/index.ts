@@ -1,0 +1,1 @@
+export { atLeast, DECISION_RANK, decisionForScore, PROFILES } from './profiles.js';
