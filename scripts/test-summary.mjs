@@ -19,11 +19,14 @@ for (const kind of kinds) {
     const file = join(dir, 'test-results', `${kind}.json`);
     if (!existsSync(file)) continue;
     const r = JSON.parse(readFileSync(file, 'utf8'));
-    const suiteFailures = r.testResults?.filter((t) => t.status === 'failed' && t.assertionResults?.length === 0).length ?? 0;
+    const suiteFailures =
+      r.testResults?.filter((t) => t.status === 'failed' && t.assertionResults?.length === 0).length ?? 0;
     passed += r.numPassedTests ?? 0;
     failed += (r.numFailedTests ?? 0) + suiteFailures;
     skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-    console.log(`  ${kind.padEnd(4)} ${dir}: ${r.numPassedTests} passed, ${r.numFailedTests + suiteFailures} failed`);
+    console.log(
+      `  ${kind.padEnd(4)} ${dir}: ${r.numPassedTests} passed, ${r.numFailedTests + suiteFailures} failed`,
+    );
   }
 }
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

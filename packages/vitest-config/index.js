@@ -13,7 +13,10 @@ export function memgarVitest(options = {}) {
     resolve: { conditions: [SOURCE_CONDITION, 'import', 'module', 'node', 'default'] },
     ssr: { resolve: { conditions: [SOURCE_CONDITION, 'import', 'module', 'node', 'default'] } },
     test: {
-      include: kind === 'int' ? ['src/**/*.int.test.ts', 'test/**/*.int.test.ts'] : ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      include:
+        kind === 'int'
+          ? ['src/**/*.int.test.ts', 'test/**/*.int.test.ts']
+          : ['src/**/*.test.ts', 'test/**/*.test.ts'],
       exclude: kind === 'int' ? ['**/node_modules/**'] : ['**/node_modules/**', '**/*.int.test.ts'],
       testTimeout: options.testTimeout ?? 20_000,
       // A JSON report per package lets .ci/run print one closing 'N passed, N failed' line.

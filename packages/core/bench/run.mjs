@@ -352,18 +352,21 @@ const checks = [
     target: `p50 ≤ ${TARGETS.writeP50Ms} ms for ≤200-char writes`,
     value: writes.p50,
     unit: 'ms',
+    decimals: 4,
     pass: writes.p50 <= TARGETS.writeP50Ms,
   },
   {
     target: `≥ ${TARGETS.ragMBps} MB/s on 2 KB RAG chunks`,
     value: rag.MBps,
     unit: 'MB/s',
+    decimals: 1,
     pass: rag.MBps >= TARGETS.ragMBps,
   },
   {
     target: `every 1 MB hostile input ≤ ${TARGETS.hostileMaxMs} ms`,
     value: hostileMax,
     unit: 'ms (max)',
+    decimals: 2,
     pass: hostileMax <= TARGETS.hostileMaxMs,
   },
 ];
@@ -507,11 +510,7 @@ if (JSON_OUT) {
   log('Targets');
   table(
     ['target', 'measured', 'result'],
-    checks.map((c) => [
-      c.target,
-      `${f(c.value, c.unit === 'MB/s' ? 1 : 4)} ${c.unit}`,
-      c.pass ? 'PASS' : 'FAIL',
-    ]),
+    checks.map((c) => [c.target, `${f(c.value, c.decimals)} ${c.unit}`, c.pass ? 'PASS' : 'FAIL']),
   );
   log('');
   log(

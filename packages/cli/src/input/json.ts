@@ -98,7 +98,13 @@ export async function* readJson(
     const line = lines.length === items.length ? lines[index] : undefined;
     const converted = toEntry(value, options);
     if (!converted.ok) {
-      sink.warn({ kind: 'bad_line', file: display, index, ...(line ? { line } : {}), message: converted.reason });
+      sink.warn({
+        kind: 'bad_line',
+        file: display,
+        index,
+        ...(line ? { line } : {}),
+        message: converted.reason,
+      });
       continue;
     }
     if (converted.note !== undefined) {

@@ -66,7 +66,8 @@ export async function resolveTargets(
       info = await stat(abs);
     } catch (error) {
       const code = errnoCode(error);
-      if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`no such file or directory: '${given}'`);
+      if (code === 'ENOENT' || code === 'ENOTDIR')
+        throw new UsageError(`no such file or directory: '${given}'`);
       throw new UsageError(`cannot access '${given}': ${code ?? String(error)}`);
     }
     if (info.isDirectory()) {

@@ -64,6 +64,7 @@ export function formatLocation(loc: EntryLocation): string {
 
 /** Formats a warning as `file:line: message`. */
 export function formatWarning(w: InputWarning): string {
-  const where = w.line !== undefined ? `${w.file}:${w.line}` : w.index !== undefined ? `${w.file}#${w.index}` : w.file;
+  const where =
+    w.line !== undefined ? `${w.file}:${w.line}` : w.index !== undefined ? `${w.file}#${w.index}` : w.file;
   return `${where}: ${w.message}`;
 }

@@ -52,6 +52,5 @@ export class ProgressBar {
     if (!this.drawn) return;
     this.stream.write('\r\u001b[K');
     this.drawn = false;
-    this.last = Number.NEGATIVE_INFINITY;
   }
 }

@@ -1,4 +1,21 @@
+import { InvalidInputError, InvalidOptionError, type LayerFailedError } from '../errors/index.js';
+import type { BehaviorAssessment, BehaviorFeatures } from '../layers/index.js';
+import {
+  applyTrust,
+  BehaviorBaseline,
+  consultJudge,
+  extractFeatures,
+  TrustRegistry,
+} from '../layers/index.js';
+import type { NormalizeOptions } from '../normalize/index.js';
+import { normalize } from '../normalize/index.js';
+import { decisionForScore, PROFILES } from '../policy/index.js';
+import { RuleEngine, type RuleInfo } from '../rules/index.js';
+import { proposeSanitized } from '../sanitize/index.js';
+import { envFailClose, envMaxContentLength } from './env.js';
+import { explain } from './explain.js';
 import type { AnalyzerOptions, JudgeOptions, Thresholds } from './options.js';
+import { combineWeights, rankFindings, round1, severityFloor } from './scoring.js';
 import type {
   AnalysisResult,
   Decision,
@@ -7,23 +24,13 @@ import type {
   LayerContribution,
   LayerName,
   MemoryEntry,
+  RuleCategory,
+  Severity,
   SourceType,
   SubsystemHealth,
 } from './types.js';
 import { SOURCE_TYPES } from './types.js';
-import { InvalidInputError, InvalidOptionError, type LayerFailedError } from '../errors/index.js';
-import { applyTrust, BehaviorBaseline, consultJudge, extractFeatures, TrustRegistry } from '../layers/index.js';
-import type { BehaviorAssessment, BehaviorFeatures } from '../layers/index.js';
-import { normalize } from '../normalize/index.js';
-import type { NormalizeOptions } from '../normalize/index.js';
-import { decisionForScore, PROFILES } from '../policy/index.js';
-import { RuleEngine, type RuleInfo } from '../rules/index.js';
-import { proposeSanitized } from '../sanitize/index.js';
-import { envFailClose, envMaxContentLength } from './env.js';
-import { explain } from './explain.js';
-import { combineWeights, rankFindings, round1, severityFloor } from './scoring.js';
 import { validateOptions } from './validate-options.js';
-import type { RuleCategory, Severity } from './types.js';
 
 const SOURCE_TYPE_SET: ReadonlySet<string> = new Set(SOURCE_TYPES);
 const DEFAULT_MAX_CONTENT = 1_000_000;
@@ -98,7 +105,11 @@ export class Analyzer {
     this.#behavior =
       b.enabled === false
         ? undefined
-        : new BehaviorBaseline({ warmup: b.warmup ?? 50, maxAgents: b.maxAgents ?? 1000, maxBoost: b.maxBoost ?? 10 });
+        : new BehaviorBaseline({
+            warmup: b.warmup ?? 50,
+            maxAgents: b.maxAgents ?? 1000,
+            maxBoost: b.maxBoost ?? 10,
+          });
     this.#judge = options.judge;
   }
 
@@ -124,10 +135,25 @@ export class Analyzer {
     const content = entry.content;
 
     if (content.trim().length === 0) {
-      return this.#result(t0, 'allow', 0, [], sourceType, trust, emptyLayers('empty content'), [], ['empty content']);
+      return this.#result(
+        t0,
+        'allow',
+        0,
+        [],
+        sourceType,
+        trust,
+        emptyLayers('empty content'),
+        [],
+        ['empty content'],
+      );
     }
     if (content.length > this.#maxContent) {
-      const score = this.#oversize === 'block' ? this.#thresholds.block : this.#oversize === 'quarantine' ? this.#thresholds.quarantine : this.#thresholds.humanReview;
+      const score =
+        this.#oversize === 'block'
+          ? this.#thresholds.block
+          : this.#oversize === 'quarantine'
+            ? this.#thresholds.quarantine
+            : this.#thresholds.humanReview;
       const note = `content of ${content.length} characters exceeds maxContentLength ${this.#maxContent}; not analyzed`;
       return this.#result(t0, this.#oversize, score, [], sourceType, trust, emptyLayers(note), [], [note]);
     }
@@ -143,7 +169,11 @@ export class Analyzer {
       if (outcome.kind === 'ok') {
         this.#judgeError = undefined;
         const judged = Math.max(ev.floor, 0.5 * score + 50 * outcome.probability);
-        judgeLayer = layer(true, judged - score, `judge: attack probability ${outcome.probability.toFixed(2)}`);
+        judgeLayer = layer(
+          true,
+          judged - score,
+          `judge: attack probability ${outcome.probability.toFixed(2)}`,
+        );
         score = judged;
       } else if (outcome.kind === 'failed') {
         this.#judgeError = outcome.error;
@@ -181,13 +211,32 @@ export class Analyzer {
     }
 
     const layers: Record<LayerName, LayerContribution> = {
-      rules: layer(true, ev.rulesScore, `${ev.findings.filter((f) => f.layer === 'rules').length} finding(s)`),
+      rules: layer(
+        true,
+        ev.rulesScore,
+        `${ev.findings.filter((f) => f.layer === 'rules').length} finding(s)`,
+      ),
       learned: layer(false, 0, 'no learned model in this version'),
-      trust: layer(true, ev.trustDelta, `trust ${trust.toFixed(2)} (${entry.sourceId !== undefined ? 'source' : sourceType})`),
+      trust: layer(
+        true,
+        ev.trustDelta,
+        `trust ${trust.toFixed(2)} (${entry.sourceId !== undefined ? 'source' : sourceType})`,
+      ),
       behavior: this.#behaviorLayer(ev.behavior),
       judge: judgeLayer,
     };
-    return this.#result(t0, decision, score, ev.findings, sourceType, trust, layers, degraded, extras, sanitized);
+    return this.#result(
+      t0,
+      decision,
+      score,
+      ev.findings,
+      sourceType,
+      trust,
+      layers,
+      degraded,
+      extras,
+      sanitized,
+    );
   }
 
   /** Analyzes many entries with bounded concurrency; results keep the input order. */
@@ -195,7 +244,8 @@ export class Analyzer {
     entries: readonly (MemoryEntry | string)[],
     options: AnalyzeBatchOptions = {},
   ): Promise<AnalysisResult[]> {
-    if (!Array.isArray(entries)) throw new InvalidInputError('entries', 'analyzeBatch expects an array of entries');
+    if (!Array.isArray(entries))
+      throw new InvalidInputError('entries', 'analyzeBatch expects an array of entries');
     const concurrency = options.concurrency ?? 8;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new InvalidOptionError('concurrency', 'concurrency must be an integer ≥ 1');
@@ -220,18 +270,25 @@ export class Analyzer {
   /** Per-subsystem health. `status` is `degraded` when any subsystem is. */
   healthCheck(): HealthReport {
     const subsystems: Record<string, SubsystemHealth> = {
-      normalizer: { status: 'ok', detail: 'NFKC, invisible/bidi removal, homoglyph and leet folding, decoding' },
-      rules: { status: this.#engine.size > 0 ? 'ok' : 'degraded', detail: `${this.#engine.size} rules loaded` },
+      normalizer: {
+        status: 'ok',
+        detail: 'NFKC, invisible/bidi removal, homoglyph and leet folding, decoding',
+      },
+      rules: {
+        status: this.#engine.size > 0 ? 'ok' : 'degraded',
+        detail: `${this.#engine.size} rules loaded`,
+      },
       learned: { status: 'disabled', detail: 'no learned model ships in this version' },
       trust: { status: 'ok', detail: `${this.#trust.registeredSources} source(s) registered` },
       behavior: this.#behavior
         ? { status: 'ok', detail: `${this.#behavior.size} agent baseline(s)` }
         : { status: 'disabled', detail: 'behavior.enabled is false' },
-      judge: this.#judge === undefined
-        ? { status: 'disabled', detail: 'no judge configured' }
-        : this.#judgeError
-          ? { status: 'degraded', detail: this.#judgeError.message }
-          : { status: 'ok', detail: 'judge configured' },
+      judge:
+        this.#judge === undefined
+          ? { status: 'disabled', detail: 'no judge configured' }
+          : this.#judgeError
+            ? { status: 'degraded', detail: this.#judgeError.message }
+            : { status: 'ok', detail: 'judge configured' },
     };
     const degraded = Object.values(subsystems).some((s) => s.status === 'degraded');
     return { status: degraded ? 'degraded' : 'ok', failClose: this.#failClose, subsystems };
@@ -259,7 +316,11 @@ export class Analyzer {
     if (this.#behavior === undefined) return layer(false, 0, 'disabled');
     if (!b.active) return layer(false, 0, `warming up (${b.scans} scans)`);
     if (b.boost === 0) return layer(true, 0, 'within this agent’s baseline');
-    return layer(true, b.boost, `unusual for this agent: ${b.outliers.map((o) => `${o.feature} z=${o.z}`).join(', ')}`);
+    return layer(
+      true,
+      b.boost,
+      `unusual for this agent: ${b.outliers.map((o) => `${o.feature} z=${o.z}`).join(', ')}`,
+    );
   }
 
   #result(
@@ -323,8 +384,14 @@ function checkEntry(input: unknown): MemoryEntry {
   if (typeof e.content !== 'string') {
     throw new InvalidInputError('content', `content must be a string, got ${describe(e.content)}`);
   }
-  if (e.sourceType !== undefined && !(typeof e.sourceType === 'string' && SOURCE_TYPE_SET.has(e.sourceType))) {
-    throw new InvalidInputError('sourceType', `sourceType must be one of ${SOURCE_TYPES.join(', ')}; got ${describe(e.sourceType)}`);
+  if (
+    e.sourceType !== undefined &&
+    !(typeof e.sourceType === 'string' && SOURCE_TYPE_SET.has(e.sourceType))
+  ) {
+    throw new InvalidInputError(
+      'sourceType',
+      `sourceType must be one of ${SOURCE_TYPES.join(', ')}; got ${describe(e.sourceType)}`,
+    );
   }
   for (const key of ['sourceId', 'agentId', 'tenantId'] as const) {
     if (e[key] !== undefined && typeof e[key] !== 'string') {

@@ -23,9 +23,12 @@ export function explain(
   if (top === undefined) {
     parts.push('no rule matched');
   } else {
-    const more = ranked.length > 1 ? `; +${ranked.length - 1} more finding${ranked.length > 2 ? 's' : ''}` : '';
+    const more =
+      ranked.length > 1 ? `; +${ranked.length - 1} more finding${ranked.length > 2 ? 's' : ''}` : '';
     const where = top.evidence.view === 'text' ? '' : ` (decoded ${top.evidence.view})`;
-    parts.push(`${top.severity} ${top.category.replace(/_/g, ' ')}: "${clip(top.evidence.decoded ?? top.evidence.text)}"${where} [${top.ruleId}]${more}`);
+    parts.push(
+      `${top.severity} ${top.category.replace(/_/g, ' ')}: "${clip(top.evidence.decoded ?? top.evidence.text)}"${where} [${top.ruleId}]${more}`,
+    );
   }
   parts.push(src, ...extras);
   return parts.join(' — ');

@@ -1,5 +1,5 @@
-import type { CustomPattern } from '../rules/types.js';
 import type { NormalizeOptions } from '../normalize/types.js';
+import type { CustomPattern } from '../rules/types.js';
 import type { AnalysisResult, Decision, MemoryEntry, SourceType } from './types.js';
 
 export type PolicyProfile = 'strict' | 'balanced' | 'permissive';
@@ -25,7 +25,10 @@ export interface BehaviorOptions {
 /** An optional LLM judge, asked only about borderline scores. */
 export interface JudgeOptions {
   /** Returns the probability (0..1) that the text is an attack. */
-  evaluate: (entry: MemoryEntry, preliminary: Pick<AnalysisResult, 'riskScore' | 'findings'>) => Promise<number>;
+  evaluate: (
+    entry: MemoryEntry,
+    preliminary: Pick<AnalysisResult, 'riskScore' | 'findings'>,
+  ) => Promise<number>;
   /** Scores in [low, high) are borderline. @default [30, 70] */
   borderline?: readonly [number, number];
   /** @default 2000 */

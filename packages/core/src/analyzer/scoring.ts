@@ -26,7 +26,13 @@ export function severityFloor(findings: readonly Finding[]): number {
   return floor;
 }
 
-const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+const SEVERITY_ORDER: Readonly<Record<Severity, number>> = {
+  info: 0,
+  low: 1,
+  medium: 2,
+  high: 3,
+  critical: 4,
+};
 
 /** Findings sorted strongest first (severity, then weight). */
 export function rankFindings(findings: readonly Finding[]): Finding[] {

@@ -59,14 +59,7 @@ export interface MemoryEntry {
 }
 
 /** The view of the text a finding was made on. */
-export type EvidenceView =
-  | 'text'
-  | 'base64'
-  | 'hex'
-  | 'url'
-  | 'html_entity'
-  | 'rot13'
-  | 'hidden';
+export type EvidenceView = 'text' | 'base64' | 'hex' | 'url' | 'html_entity' | 'rot13' | 'hidden';
 
 export interface Evidence {
   /** The matched text as it stands in the original content (`content.slice(start, end)`). */

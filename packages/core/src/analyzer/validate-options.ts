@@ -55,17 +55,26 @@ export function validateOptions(options: unknown): asserts options is AnalyzerOp
   if (checkObject('thresholds', o.thresholds)) {
     checkKeys(o.thresholds, new Set(['block', 'quarantine', 'humanReview']), 'thresholds.');
     for (const [k, v] of Object.entries(o.thresholds)) {
-      if (v !== undefined && (typeof v !== 'number' || !(v >= 0 && v <= 100))) fail(`thresholds.${k}`, 'must be 0..100');
+      if (v !== undefined && (typeof v !== 'number' || !(v >= 0 && v <= 100)))
+        fail(`thresholds.${k}`, 'must be 0..100');
     }
   }
   if (o.failClose !== undefined && typeof o.failClose !== 'boolean') fail('failClose', 'must be a boolean');
   if (o.sanitize !== undefined && typeof o.sanitize !== 'boolean') fail('sanitize', 'must be a boolean');
   checkInt('maxContentLength', o.maxContentLength, 1);
-  if (o.oversizeDecision !== undefined && !['human_review', 'quarantine', 'block'].includes(o.oversizeDecision)) {
-    fail('oversizeDecision', `must be one of human_review, quarantine, block (not ${String(o.oversizeDecision)})`);
+  if (
+    o.oversizeDecision !== undefined &&
+    !['human_review', 'quarantine', 'block'].includes(o.oversizeDecision)
+  ) {
+    fail(
+      'oversizeDecision',
+      `must be one of human_review, quarantine, block (not ${String(o.oversizeDecision)})`,
+    );
   }
-  if (o.customPatterns !== undefined && !Array.isArray(o.customPatterns)) fail('customPatterns', 'must be an array');
-  if (o.disabledRules !== undefined && !Array.isArray(o.disabledRules)) fail('disabledRules', 'must be an array');
+  if (o.customPatterns !== undefined && !Array.isArray(o.customPatterns))
+    fail('customPatterns', 'must be an array');
+  if (o.disabledRules !== undefined && !Array.isArray(o.disabledRules))
+    fail('disabledRules', 'must be an array');
   checkObject('sourceTrust', o.sourceTrust);
   checkObject('sourceTypeTrust', o.sourceTypeTrust);
   if (checkObject('behavior', o.behavior)) {

@@ -12,11 +12,18 @@ describe('MemgarError', () => {
     expect(InvalidInputError.isInstance(err)).toBe(true);
     expect(InvalidOptionError.isInstance(err)).toBe(false);
     // A structurally identical object from another copy of the package carries the same global brand.
-    const foreign = Object.assign(new Error('x'), { [Symbol.for('memgar.error')]: true, code: 'INVALID_PATTERN' });
+    const foreign = Object.assign(new Error('x'), {
+      [Symbol.for('memgar.error')]: true,
+      code: 'INVALID_PATTERN',
+    });
     expect(MemgarError.isInstance(foreign)).toBe(true);
     expect(InvalidPatternError.isInstance(foreign)).toBe(true);
     expect(MemgarError.isInstance(new Error('plain'))).toBe(false);
     expect(MemgarError.isInstance(null)).toBe(false);
-    expect(err.toJSON()).toEqual({ name: 'InvalidInputError', code: 'INVALID_INPUT', message: 'content must be a string' });
+    expect(err.toJSON()).toEqual({
+      name: 'InvalidInputError',
+      code: 'INVALID_INPUT',
+      message: 'content must be a string',
+    });
   });
 });

@@ -23,17 +23,27 @@ export async function consultJudge(
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new LayerFailedError('judge', `judge timed out after ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new LayerFailedError('judge', `judge timed out after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     const p = await Promise.race([Promise.resolve().then(() => judge.evaluate(entry, preliminary)), timeout]);
     if (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 1) {
-      return { kind: 'failed', error: new LayerFailedError('judge', `judge returned ${String(p)}, not a probability 0..1`) };
+      return {
+        kind: 'failed',
+        error: new LayerFailedError('judge', `judge returned ${String(p)}, not a probability 0..1`),
+      };
     }
     return { kind: 'ok', probability: p };
   } catch (cause) {
     const error = LayerFailedError.isInstance(cause)
       ? cause
-      : new LayerFailedError('judge', `judge failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      : new LayerFailedError(
+          'judge',
+          `judge failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+          { cause },
+        );
     return { kind: 'failed', error };
   } finally {
     if (timer !== undefined) clearTimeout(timer);

@@ -35,7 +35,10 @@ export class TrustRegistry {
   readonly #bySource = new Map<string, number>();
   readonly #byType: Record<SourceType, number>;
 
-  constructor(byType: Partial<Record<SourceType, number>> = {}, bySource: Readonly<Record<string, number>> = {}) {
+  constructor(
+    byType: Partial<Record<SourceType, number>> = {},
+    bySource: Readonly<Record<string, number>> = {},
+  ) {
     this.#byType = { ...DEFAULT_SOURCE_TYPE_TRUST };
     for (const [type, trust] of Object.entries(byType)) {
       if (!(type in DEFAULT_SOURCE_TYPE_TRUST)) {

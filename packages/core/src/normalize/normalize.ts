@@ -1,15 +1,197 @@
-import type { NormalizedContent, NormalizeOptions } from './types.js';
+/**
+ * The normalization layer: folds a text into the main view and decodes hidden channels and encoded
+ * segments into further views, each with a map back to the original.
+ */
+import { findEncodedSegments } from './decoders.js';
+import { fold } from './fold.js';
+import { type FoldResult, HINT_ALL, HINT_ROT13, type HiddenRun } from './fold-result.js';
+import { looksLikeRot13, rot13 } from './rot13.js';
+import { stripFormatChars } from './strip-format.js';
+import type { NormalizationSignals, NormalizedContent, NormalizeOptions, TextView } from './types.js';
+
+/** Default of `NormalizeOptions.maxDecodeDepth`. */
+export const DEFAULT_MAX_DECODE_DEPTH = 2;
+/** Default of `NormalizeOptions.maxDecodedViews`. */
+export const DEFAULT_MAX_DECODED_VIEWS = 16;
+
+interface Context {
+  views: TextView[];
+  signals: NormalizationSignals;
+  /** Views that may still be added. */
+  budget: number;
+  maxDepth: number;
+  /** Decoded texts already turned into views. */
+  seen: Set<string>;
+}
 
 /**
- * STAND-IN (to be replaced by the full normalizer): lower-cases and maps offsets 1:1.
+ * Normalizes `content` for the rules.
+ *
+ * `views[0]` is the main `text` view: NFKC, invisible and bidi characters removed, homoglyphs and
+ * leetspeak folded, lower-cased, white space collapsed, with `offsets` mapping every unit back to
+ * `content`. Then come `hidden` views (Unicode tag characters, variation-selector bytes) whose
+ * offsets point at the hiding characters, a `rot13` view of the whole text when its ROT13 reads as
+ * English (offsets exact), and one view per encoded segment (base64, hex, URL, HTML entities;
+ * nested up to `maxDecodeDepth`) whose offsets are spread over the outermost encoded segment and
+ * whose `segment` is that segment. At most `maxDecodedViews` views besides the main one. Linear in
+ * the input.
  */
-export function normalize(content: string, _options: NormalizeOptions = {}): NormalizedContent {
-  const text = content.toLowerCase();
-  const offsets = new Int32Array(text.length + 1);
-  for (let i = 0; i <= text.length; i++) offsets[i] = i;
-  return {
-    original: content,
-    views: [{ kind: 'text', text, offsets, depth: 0 }],
-    signals: { invisibleChars: 0, bidiControls: 0, tagChars: 0, homoglyphs: 0, leet: 0, decodedSegments: 0 },
+export function normalize(content: string, options: NormalizeOptions = {}): NormalizedContent {
+  const decode = options.decode !== false;
+  const maxDepth = decode ? clampCount(options.maxDecodeDepth, DEFAULT_MAX_DECODE_DEPTH) : 0;
+  const main = fold(content);
+  const signals: NormalizationSignals = {
+    invisibleChars: main.invisibleChars,
+    bidiControls: main.bidiControls,
+    tagChars: main.tagChars,
+    homoglyphs: main.homoglyphs,
+    leet: main.leet,
+    decodedSegments: 0,
   };
+  const ctx: Context = {
+    views: [{ kind: 'text', text: main.text, offsets: main.offsets, depth: 0 }],
+    signals,
+    budget: clampCount(options.maxDecodedViews, DEFAULT_MAX_DECODED_VIEWS),
+    maxDepth,
+    seen: new Set(),
+  };
+  addHiddenViews(ctx, main.hidden, 0, null);
+  if (maxDepth >= 1 && ctx.budget > 0 && main.hints & HINT_ROT13 && looksLikeRot13(main.text)) {
+    const decoded = rot13(content);
+    const f = fold(decoded);
+    addView(ctx, { kind: 'rot13', text: f.text, offsets: f.offsets, decoded, depth: 1 });
+    ctx.seen.add(decoded);
+  }
+  if (maxDepth >= 1 && ctx.budget > 0) {
+    if (main.removed > 0) {
+      const stripped = stripFormatChars(content);
+      scan(ctx, stripped.text, 0, null, stripped.map, HINT_ALL);
+    } else {
+      scan(ctx, content, 0, null, null, main.hints);
+    }
+  }
+  return { original: content, views: ctx.views, signals };
+}
+
+function clampCount(value: number | undefined, fallback: number): number {
+  if (value === undefined || Number.isNaN(value)) return fallback;
+  return Math.max(0, Math.floor(value));
+}
+
+function addView(ctx: Context, view: TextView): void {
+  ctx.views.push(view);
+  ctx.budget--;
+  if (view.kind !== 'hidden') ctx.signals.decodedSegments++;
+}
+
+/**
+ * Offsets that spread the units of a `length`-unit decoded text over `[start, end)` of the original
+ * in proportion: monotonic, the last entry is `end`, and a non-empty span of the text maps to a
+ * non-empty part of the segment whenever the segment is at least as long as the text (encodings
+ * are never shorter than what they encode).
+ */
+function spanOffsets(length: number, start: number, end: number): Int32Array {
+  const offsets = new Int32Array(length + 1);
+  const width = end - start;
+  for (let i = 0; i < length; i++) offsets[i] = start + Math.floor((i * width) / length);
+  offsets[length] = end;
+  return offsets;
+}
+
+function addFoldSignals(ctx: Context, f: FoldResult): void {
+  const s = ctx.signals;
+  s.invisibleChars += f.invisibleChars;
+  s.bidiControls += f.bidiControls;
+  s.tagChars += f.tagChars;
+  s.homoglyphs += f.homoglyphs;
+  s.leet += f.leet;
+}
+
+/**
+ * Adds a view per hidden run found in a text at `depth`. With `span` null the runs' own offsets are
+ * in original coordinates (the main text); otherwise every unit maps to `span`.
+ */
+function addHiddenViews(
+  ctx: Context,
+  runs: HiddenRun[],
+  depth: number,
+  span: readonly [number, number] | null,
+): void {
+  for (const run of runs) {
+    if (ctx.budget <= 0) return;
+    const f = fold(run.decoded);
+    const n = f.text.length;
+    let offsets: Int32Array;
+    let runSpan: readonly [number, number];
+    if (span === null) {
+      offsets = new Int32Array(n + 1);
+      for (let i = 0; i <= n; i++) offsets[i] = run.offsets[f.offsets[i] ?? 0] ?? 0;
+      runSpan = [run.offsets[0] ?? 0, run.offsets[run.decoded.length] ?? 0];
+    } else {
+      offsets = spanOffsets(n, span[0], span[1]);
+      runSpan = span;
+    }
+    addView(ctx, {
+      kind: 'hidden',
+      text: f.text,
+      offsets,
+      decoded: run.decoded,
+      depth: depth + 1,
+      segment: { start: runSpan[0], end: runSpan[1] },
+    });
+    addFoldSignals(ctx, f);
+    if (depth + 1 < ctx.maxDepth) scan(ctx, run.decoded, depth + 1, runSpan, null, HINT_ALL);
+  }
+}
+
+/**
+ * Decodes the encoded segments of `source` (a text at `depth`) into views at `depth + 1`, and
+ * recurses into each decoded text. `span`: the original range everything in `source` maps to (null
+ * for the original itself, whose positions go through `map` when characters were stripped).
+ */
+function scan(
+  ctx: Context,
+  source: string,
+  depth: number,
+  span: readonly [number, number] | null,
+  map: Int32Array | null,
+  hints: number,
+): void {
+  if (depth >= ctx.maxDepth || ctx.budget <= 0) return;
+  for (const seg of findEncodedSegments(source, ctx.budget, hints)) {
+    if (ctx.budget <= 0) return;
+    if (ctx.seen.has(seg.decoded)) continue;
+    ctx.seen.add(seg.decoded);
+    let segSpan: readonly [number, number];
+    if (span !== null) segSpan = span;
+    else if (map !== null) segSpan = [map[seg.start] ?? 0, (map[seg.end - 1] ?? 0) + 1];
+    else segSpan = [seg.start, seg.end];
+    const f = fold(seg.decoded);
+    addView(ctx, {
+      kind: seg.kind,
+      text: f.text,
+      offsets: spanOffsets(f.text.length, segSpan[0], segSpan[1]),
+      decoded: seg.decoded,
+      depth: depth + 1,
+      segment: { start: segSpan[0], end: segSpan[1] },
+    });
+    addFoldSignals(ctx, f);
+    addHiddenViews(ctx, f.hidden, depth + 1, segSpan);
+    if (depth + 2 <= ctx.maxDepth && ctx.budget > 0 && f.hints & HINT_ROT13 && looksLikeRot13(f.text)) {
+      const decoded = rot13(seg.decoded);
+      if (!ctx.seen.has(decoded)) {
+        ctx.seen.add(decoded);
+        const r = fold(decoded);
+        addView(ctx, {
+          kind: 'rot13',
+          text: r.text,
+          offsets: spanOffsets(r.text.length, segSpan[0], segSpan[1]),
+          decoded,
+          depth: depth + 2,
+          segment: { start: segSpan[0], end: segSpan[1] },
+        });
+      }
+    }
+    scan(ctx, seg.decoded, depth + 1, segSpan, null, f.hints);
+  }
 }

@@ -11,10 +11,16 @@ export interface TextView {
   text: string;
   /**
    * `offsets[i]` is the offset in the original content of `text[i]`; `offsets[text.length]` is the
-   * end. For decoded views every entry points into the encoded segment's span, so evidence of a
-   * decoded match is the encoded segment in the original.
+   * end. For decoded views every entry points into the encoded segment's span (spread over it in
+   * proportion, so a match maps to a non-empty part of the segment near where it is encoded); use
+   * `segment` when evidence should be the whole encoded segment.
    */
   offsets: Int32Array;
+  /**
+   * For decoded and hidden views: the encoded segment (or run of hiding characters) in the original
+   * content, the outermost one for nested decodings.
+   */
+  segment?: { start: number; end: number };
   /** For decoded views: the decoded text before folding (what a human reads). */
   decoded?: string;
   /** How many decodings deep (0 for the main view). */

@@ -51,8 +51,19 @@ export interface Signal {
   id: string;
   description: string;
   keywords: readonly string[];
-  /** Optional regex to confirm a keyword hit (ReDoS-safe); without it, the keyword hit is the signal. */
+  /**
+   * Optional regex to confirm a keyword hit (ReDoS-safe, bounded: it runs on a window of about
+   * 100 characters around each hit, and each of its matches is an occurrence of the signal);
+   * without it, the keyword hit is the signal. Keywords match on word boundaries; a keyword
+   * ending in `*` matches as a word prefix (`credential*`).
+   */
   pattern?: string;
+  /**
+   * `clause-start`: a keyword hit counts only at the start of a sentence or clause (after
+   * `. ! ? ; : ,`, a line break, or the text start, optionally after fillers like "please",
+   * "then", "and", "also"). Models imperatives ("Send the file…", "…, then transfer $500").
+   */
+  position?: 'clause-start';
 }
 
 /** A pattern supplied by the user at run time. Runs on a linear-time engine (RE2). */

@@ -1,2 +1,2 @@
 export { proposeSanitized, type SanitizeLimits, type SanitizeProposal } from './sanitizer.js';
-export { sentenceSpans, type Span } from './sentences.js';
+export { type Span, sentenceSpans } from './sentences.js';

@@ -54,7 +54,9 @@ describe('proposeSanitized', () => {
     'Refunds are issued to the original payment method within five business days.';
 
   it('removes only the sentences that carry evidence', () => {
-    const p = proposeSanitized(chunk, [finding(chunk, 'email their card number to refunds@fast-help.example')]);
+    const p = proposeSanitized(chunk, [
+      finding(chunk, 'email their card number to refunds@fast-help.example'),
+    ]);
     expect(p).toBeDefined();
     expect(p!.text).not.toContain('refunds@fast-help.example');
     expect(p!.text).toContain('Our return policy allows refunds within 30 days');

@@ -47,7 +47,12 @@ export function proposeSanitized(
     }
   }
   if (removedSpans === 0 || removed / content.length > maxRemoved) return undefined;
-  const text = kept.join('').replace(INVISIBLE, '').replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+  const text = kept
+    .join('')
+    .replace(INVISIBLE, '')
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
   if (text.replace(/\s+/g, '').length < minRemaining) return undefined;
   return { text, removed, removedSpans };
 }

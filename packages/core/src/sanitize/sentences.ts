@@ -29,8 +29,12 @@ export function sentenceSpans(text: string): Span[] {
       spans.push({ start, end: i + 1 });
       start = i + 1;
     } else if ((c === 46 || c === 33 || c === 63) /* . ! ? */ && isSpace(text.charCodeAt(i + 1))) {
+      // Take the following spaces, up to and including one line break.
       let j = i + 1;
-      while (j < n && isSpace(text.charCodeAt(j)) && text.charCodeAt(j) !== 10) j++;
+      while (j < n && isSpace(text.charCodeAt(j))) {
+        j++;
+        if (text.charCodeAt(j - 1) === 10) break;
+      }
       spans.push({ start, end: j });
       start = j;
       i = j;

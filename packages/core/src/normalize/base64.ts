@@ -1,0 +1,76 @@
+/** Base64 (standard and URL-safe alphabets) segment finder. */
+import type { EncodedSegment } from './segment.js';
+import { decodeUtf8Text } from './text-test.js';
+
+/** Shortest run of base64 characters considered. */
+export const MIN_BASE64_RUN = 16;
+
+const VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 26; i++) {
+  VALUE[0x41 + i] = i;
+  VALUE[0x61 + i] = 26 + i;
+}
+for (let i = 0; i < 10; i++) VALUE[0x30 + i] = 52 + i;
+VALUE[0x2b] = 62; // +
+VALUE[0x2d] = 62; // -
+VALUE[0x2f] = 63; // /
+VALUE[0x5f] = 63; // _
+
+function sextet(c: number): number {
+  return c < 128 ? (VALUE[c] ?? -1) : -1;
+}
+
+/**
+ * Appends to `out` (at most `limit`) the base64 segments of `s` that decode to text: runs of at
+ * least 16 base64 characters, with both upper- and lower-case letters (base64 of text always has
+ * both; plain words, identifiers and hex strings mostly do not), optional `=` padding. Linear in
+ * `s.length`.
+ */
+export function findBase64Segments(s: string, limit: number, out: EncodedSegment[]): void {
+  const n = s.length;
+  let found = 0;
+  let i = 0;
+  while (i < n && found < limit) {
+    if (sextet(s.charCodeAt(i)) < 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let upper = false;
+    let lower = false;
+    while (i < n) {
+      const c = s.charCodeAt(i);
+      if (sextet(c) < 0) break;
+      if (c >= 0x41 && c <= 0x5a) upper = true;
+      else if (c >= 0x61 && c <= 0x7a) lower = true;
+      i++;
+    }
+    const end = i;
+    while (i < n && i - end < 2 && s.charCodeAt(i) === 0x3d) i++;
+    if (end - start < MIN_BASE64_RUN || !upper || !lower) continue;
+    const decoded = decodeBase64Text(s, start, end);
+    if (decoded !== null) {
+      out.push({ kind: 'base64', start, end: i, decoded });
+      found++;
+    }
+  }
+}
+
+/** Decodes `s[start..end)` (base64 characters only, no padding) if it decodes to text, else `null`. */
+export function decodeBase64Text(s: string, start: number, end: number): string | null {
+  let len = end - start;
+  if (len % 4 === 1) len--;
+  const bytes = new Uint8Array(Math.floor((len * 3) / 4));
+  let b = 0;
+  let acc = 0;
+  let bits = 0;
+  for (let i = start; i < start + len; i++) {
+    acc = ((acc << 6) | sextet(s.charCodeAt(i))) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes[b++] = (acc >> bits) & 0xff;
+    }
+  }
+  return decodeUtf8Text(bytes, b);
+}

@@ -1,0 +1,64 @@
+/** ROT13 detection: text whose ROT13 reads as English (and which itself does not). */
+
+/** Very common English words, and the words of injected instructions. None is the ROT13 of another. */
+// biome-ignore format: compact table
+const COMMON_WORDS = [
+  'the', 'and', 'you', 'all', 'to', 'of', 'your', 'from', 'now', 'on', 'ignore', 'instructions', 'send',
+  'previous', 'password', 'every', 'user', 'please', 'must', 'is', 'are', 'this', 'that', 'with', 'for',
+  'it', 'in', 'not', 'do', 'have', 'what', 'will', 'can', 'as', 'at', 'if', 'we', 'they', 'my', 'me',
+  'our', 'any', 'was', 'but', 'so', 'data', 'system', 'prompt', 'tell', 'secret', 'forget', 'new', 'rules',
+  'always', 'never', 'email', 'key', 'should', 'admin', 'instead', 'assistant', 'credentials', 'token',
+];
+
+/** Fewest common words the ROT13 must contain. */
+export const MIN_ROT13_HITS = 3;
+
+function wordHash(word: string): number {
+  let h = 0;
+  for (let i = 0; i < word.length; i++) h = (Math.imul(h, 31) + word.charCodeAt(i)) | 0;
+  return h ^ word.length;
+}
+
+const COMMON = new Set(COMMON_WORDS.map(wordHash));
+
+/** ROT13 of the ASCII letters of `s` (everything else unchanged; the length never changes). */
+export function rot13(s: string): string {
+  return s.replace(/[a-z]/gi, (ch) => {
+    const c = ch.charCodeAt(0);
+    const base = c <= 0x5a ? 0x41 : 0x61;
+    return String.fromCharCode(((c - base + 13) % 26) + base);
+  });
+}
+
+/** Counts common English words (ASCII letter runs of 2–12 letters, any case) in ROT13(`s`), or in `s` itself with `rotated` false. */
+export function englishHits(s: string, rotated: boolean): number {
+  const shift = rotated ? 13 : 0;
+  let hits = 0;
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    let c = s.charCodeAt(i) | 0x20;
+    if (c < 0x61 || c > 0x7a) {
+      i++;
+      continue;
+    }
+    let h = 0;
+    const start = i;
+    do {
+      let r = c + shift;
+      if (r > 0x7a) r -= 26;
+      h = (Math.imul(h, 31) + r) | 0;
+      i++;
+      c = s.charCodeAt(i) | 0x20;
+    } while (i < n && c >= 0x61 && c <= 0x7a);
+    const len = i - start;
+    if (len >= 2 && len <= 12 && COMMON.has(h ^ len)) hits++;
+  }
+  return hits;
+}
+
+/** Whether `s` looks ROT13-encoded: its ROT13 has ≥ 3 common words and at least twice as many as `s`. */
+export function looksLikeRot13(s: string): boolean {
+  const rotated = englishHits(s, true);
+  return rotated >= MIN_ROT13_HITS && rotated >= 2 * englishHits(s, false);
+}

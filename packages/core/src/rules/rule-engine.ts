@@ -1,0 +1,658 @@
+import type { EvidenceView, Finding, MitreIds, RuleCategory, Severity } from '../analyzer/types.js';
+import { InvalidOptionError } from '../errors/index.js';
+import type { NormalizedContent, TextView } from '../normalize/types.js';
+import { AhoCorasick, HitBuffer } from './aho-corasick.js';
+import { BUILTIN_RULES, BUILTIN_SIGNALS } from './catalog/index.js';
+import { type CompiledCustomPattern, compileCustomPattern, matchCustomPattern } from './custom-patterns.js';
+import { validateRules, validateSignals } from './rule-validation.js';
+import { type Segments, segmentAt, segmentSentences } from './segments.js';
+import type { CompositeRule, CustomPattern, PatternRule, Rule, RuleInfo, Signal } from './types.js';
+
+/** Options of {@link RuleEngine}. */
+export interface RuleEngineOptions {
+  /** The rule records. @default BUILTIN_RULES */
+  rules?: readonly Rule[];
+  /** The signals composite rules refer to. @default BUILTIN_SIGNALS */
+  signals?: readonly Signal[];
+  /** User patterns, run on the linear-time RE2 engine. @default [] */
+  customPatterns?: readonly CustomPattern[];
+  /** Ids of rules (or custom patterns) not to run. Unknown ids throw. @default [] */
+  disabledRules?: readonly string[];
+}
+
+/** Counters of the last {@link RuleEngine.scan} (for diagnostics and tests of the prefilter). */
+export interface RuleEngineStats {
+  /** Views scanned. */
+  views: number;
+  /** Keyword occurrences reported by the literal prefilter. */
+  keywordHits: number;
+  /** Ids of the pattern rules whose regex ran (their keywords occurred). */
+  patternRulesRun: string[];
+  /** Regex executions (pattern rules and signal confirmations). */
+  regexExecutions: number;
+  /** Composite rules whose signals were all present and that were evaluated. */
+  compositeRulesEvaluated: number;
+}
+
+/** How far around a keyword hit a pattern rule's regex looks (characters on each side). */
+const PATTERN_REACH = 300;
+/** How far around a keyword hit a signal's confirming regex looks. */
+const SIGNAL_REACH = 100;
+/**
+ * Repeats of one keyword inside one clause are collapsed: a hit is skipped when the same keyword
+ * was kept less than this many characters earlier with no clause boundary in between. Bounds the
+ * work on keyword-stuffed input; a kept occurrence remains at least every this many characters.
+ */
+const REPEAT_SPACING = 64;
+
+/** Clause boundaries (`. ! ? ; : ,`, line breaks, `|`, closing brackets) as a lookup table. */
+const BOUNDARY_TABLE = (() => {
+  const t = new Uint8Array(128);
+  for (const c of '.!?;:,\n\r|)]}') t[c.charCodeAt(0)] = 1;
+  return t;
+})();
+
+interface CompiledPattern {
+  rule: PatternRule;
+  re: RegExp;
+}
+
+interface CompiledComposite {
+  rule: CompositeRule;
+  all: number[];
+  any: number[][];
+}
+
+interface CompiledSignal {
+  signal: Signal;
+  /** The confirming regex, compiled with `gu` (every match in a window is an occurrence). */
+  re: RegExp | undefined;
+  clauseStart: boolean;
+}
+
+interface SignalOwner {
+  signal: number;
+  left: boolean;
+  right: boolean;
+}
+
+interface LiteralOwners {
+  rules: number[];
+  signals: SignalOwner[];
+}
+
+/** Per-view scratch: occurrences of each signal, windows of each candidate rule. */
+class Occurrences {
+  starts: number[] = [];
+  ends: number[] = [];
+  reset(): void {
+    this.starts.length = 0;
+    this.ends.length = 0;
+  }
+  push(s: number, e: number): void {
+    this.starts.push(s);
+    this.ends.push(e);
+  }
+  get size(): number {
+    return this.starts.length;
+  }
+  /** Sorts by start when hits of keywords of different lengths came out of order. */
+  sort(): void {
+    const st = this.starts;
+    let sorted = true;
+    for (let i = 1; i < st.length; i++) {
+      if ((st[i] as number) < (st[i - 1] as number)) {
+        sorted = false;
+        break;
+      }
+    }
+    if (sorted) return;
+    const idx = st.map((_, i) => i).sort((a, b) => (st[a] as number) - (st[b] as number));
+    const en = this.ends;
+    this.starts = idx.map((i) => st[i] as number);
+    this.ends = idx.map((i) => en[i] as number);
+  }
+  /** First index with start ≥ pos. */
+  lowerBound(pos: number): number {
+    let lo = 0;
+    let hi = this.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.starts[mid] as number) < pos) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/** Merged windows `[start, end)` in increasing order. */
+class Windows {
+  starts: number[] = [];
+  ends: number[] = [];
+  reset(): void {
+    this.starts.length = 0;
+    this.ends.length = 0;
+  }
+  add(s: number, e: number): void {
+    const n = this.starts.length;
+    if (n > 0 && s <= (this.ends[n - 1] as number)) {
+      if (s < (this.starts[n - 1] as number)) this.starts[n - 1] = s;
+      if (e > (this.ends[n - 1] as number)) this.ends[n - 1] = e;
+      return;
+    }
+    this.starts.push(s);
+    this.ends.push(e);
+  }
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || (c >= 65 && c <= 90) || c >= 0xc0;
+}
+
+const CLAUSE_FILLERS = new Set([
+  'please',
+  'kindly',
+  'now',
+  'also',
+  'then',
+  'and',
+  'first',
+  'next',
+  'finally',
+  'just',
+  'so',
+  'immediately',
+  'additionally',
+  'afterwards',
+  'lastly',
+  'simply',
+]);
+/** Hashes of the fillers, so the hot path can reject a word without allocating a string. */
+const FILLER_HASHES = new Set([...CLAUSE_FILLERS].map((w) => hashRange(w, 0, w.length)));
+
+function hashRange(text: string, from: number, to: number): number {
+  let h = 0;
+  for (let i = from; i < to; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  return h;
+}
+const CLAUSE_MARKS = new Set([32, 34, 40, 91, 123, 42, 45, 62, 35, 0x2022, 0x201c, 0x2018]);
+const CLAUSE_BOUNDARIES = new Set([46, 33, 63, 59, 58, 44, 10, 13, 124, 41, 93, 125]);
+
+/** Whether `pos` starts a sentence or clause, skipping quotes, list marks and filler words. */
+function isClauseStart(text: string, pos: number): boolean {
+  let p = pos;
+  for (let words = 0; words <= 3; words++) {
+    while (p > 0 && CLAUSE_MARKS.has(text.charCodeAt(p - 1))) p--;
+    if (p === 0) return true;
+    const c = text.charCodeAt(p - 1);
+    if (CLAUSE_BOUNDARIES.has(c)) return true;
+    if (!isWordChar(c)) return false;
+    let q = p;
+    while (q > 0 && p - q < 16 && isWordChar(text.charCodeAt(q - 1))) q--;
+    if (!FILLER_HASHES.has(hashRange(text, q, p)) || !CLAUSE_FILLERS.has(text.slice(q, p))) return false;
+    p = q;
+  }
+  return false;
+}
+
+/**
+ * Layer 1: the rule engine. Compiles all keywords of all pattern rules and signals into one
+ * Aho–Corasick automaton; per view, one pass finds keyword hits, then only the rules with a hit run
+ * their regex, and only on windows around the hits. Composite rules combine signals within a
+ * sentence or a character window. Custom patterns run on RE2 (linear time).
+ */
+export class RuleEngine {
+  readonly #patterns: CompiledPattern[] = [];
+  readonly #composites: CompiledComposite[] = [];
+  readonly #signals: CompiledSignal[] = [];
+  readonly #custom: CompiledCustomPattern[] = [];
+  readonly #automaton: AhoCorasick;
+  readonly #owners: LiteralOwners[] = [];
+  readonly #literalLength: Int32Array;
+  readonly #infos: RuleInfo[] = [];
+  // Scratch reused across scans.
+  readonly #hits = new HitBuffer(256);
+  readonly #keptAt: Int32Array;
+  readonly #keptGen: Uint32Array;
+  #gen = 0;
+  readonly #occ: Occurrences[];
+  readonly #sigWindows: Windows[];
+  readonly #ruleWindows: Windows[];
+  #stats: RuleEngineStats = {
+    views: 0,
+    keywordHits: 0,
+    patternRulesRun: [],
+    regexExecutions: 0,
+    compositeRulesEvaluated: 0,
+  };
+
+  /**
+   * @throws InvalidOptionError when a rule or signal record is invalid, or `disabledRules` names an unknown id.
+   * @throws InvalidPatternError when a custom pattern cannot run in linear time or does not parse.
+   */
+  constructor(options: RuleEngineOptions = {}) {
+    const rules = options.rules ?? BUILTIN_RULES;
+    const signals = options.signals ?? BUILTIN_SIGNALS;
+    validateSignals(signals);
+    const signalIndex = new Map<string, number>(signals.map((s, i) => [s.id, i]));
+    validateRules(rules, new Set(signalIndex.keys()));
+    const custom = (options.customPatterns ?? []).map(compileCustomPattern);
+    const known = new Set<string>(rules.map((r) => r.id));
+    for (const c of custom) {
+      if (known.has(c.id))
+        throw new InvalidOptionError('customPatterns', `custom pattern id "${c.id}" is already used`);
+      known.add(c.id);
+    }
+    const disabled = new Set<string>();
+    for (const id of options.disabledRules ?? []) {
+      if (!known.has(id))
+        throw new InvalidOptionError('disabledRules', `unknown rule id "${id}" in disabledRules`);
+      disabled.add(id);
+    }
+
+    const literalIndex = new Map<string, number>();
+    const literals: string[] = [];
+    const literalOf = (lit: string): LiteralOwners => {
+      let i = literalIndex.get(lit);
+      if (i === undefined) {
+        i = literals.length;
+        literalIndex.set(lit, i);
+        literals.push(lit);
+        this.#owners.push({ rules: [], signals: [] });
+      }
+      return this.#owners[i] as LiteralOwners;
+    };
+
+    signals.forEach((signal, index) => {
+      this.#signals.push({
+        signal,
+        re: signal.pattern === undefined ? undefined : new RegExp(signal.pattern, 'gu'),
+        clauseStart: signal.position === 'clause-start',
+      });
+      for (const raw of signal.keywords) {
+        const prefix = raw.endsWith('*');
+        const lit = prefix ? raw.slice(0, -1) : raw;
+        literalOf(lit).signals.push({
+          signal: index,
+          left: isWordChar(lit.charCodeAt(0)),
+          right: !prefix && isWordChar(lit.charCodeAt(lit.length - 1)),
+        });
+      }
+    });
+
+    for (const rule of rules) {
+      if (disabled.has(rule.id)) continue;
+      if (rule.kind === 'pattern') {
+        const index = this.#patterns.length;
+        this.#patterns.push({ rule, re: new RegExp(rule.pattern, 'u') });
+        for (const k of new Set(rule.keywords)) literalOf(k).rules.push(index);
+      } else {
+        this.#composites.push({
+          rule,
+          all: rule.all.map((id) => signalIndex.get(id) as number),
+          any: (rule.any ?? []).map((g) => g.map((id) => signalIndex.get(id) as number)),
+        });
+      }
+      this.#infos.push({
+        id: rule.id,
+        title: rule.title,
+        category: rule.category,
+        severity: rule.severity,
+        weight: rule.weight,
+        mitre: rule.mitre,
+        description: rule.description,
+        kind: rule.kind,
+      });
+    }
+    for (const c of custom) {
+      if (disabled.has(c.id)) continue;
+      this.#custom.push(c);
+      this.#infos.push({
+        id: c.id,
+        title: c.title,
+        category: c.category,
+        severity: c.severity,
+        weight: c.weight,
+        mitre: { atlas: [], attack: [] },
+        description: `Custom pattern /${c.pattern}/`,
+        kind: 'custom',
+      });
+    }
+    this.#automaton = new AhoCorasick(literals.length > 0 ? literals : ['\u0000']);
+    this.#literalLength = Int32Array.from(literals, (l) => l.length);
+    if (literals.length === 0) this.#owners.push({ rules: [], signals: [] });
+    this.#keptAt = new Int32Array(this.#literalLength.length);
+    this.#keptGen = new Uint32Array(this.#literalLength.length);
+    this.#occ = signals.map(() => new Occurrences());
+    this.#sigWindows = signals.map(() => new Windows());
+    this.#ruleWindows = this.#patterns.map(() => new Windows());
+  }
+
+  /** Number of active rules (built-in or user records, plus custom patterns, minus disabled ones). */
+  get size(): number {
+    return this.#infos.length;
+  }
+
+  /** Counters of the last scan. */
+  get stats(): Readonly<RuleEngineStats> {
+    return this.#stats;
+  }
+
+  /** The active rules, optionally filtered by severity and/or category. */
+  list(filter: { severity?: Severity; category?: RuleCategory } = {}): RuleInfo[] {
+    return this.#infos.filter(
+      (r) =>
+        (filter.severity === undefined || r.severity === filter.severity) &&
+        (filter.category === undefined || r.category === filter.category),
+    );
+  }
+
+  /**
+   * Runs every active rule over every view of `content`. At most one finding per rule id: the
+   * first found (views in order, main text first). Every finding has `layer: 'rules'`.
+   */
+  scan(content: NormalizedContent): Finding[] {
+    this.#stats = {
+      views: 0,
+      keywordHits: 0,
+      patternRulesRun: [],
+      regexExecutions: 0,
+      compositeRulesEvaluated: 0,
+    };
+    const found = new Map<string, Finding>();
+    for (const view of content.views) {
+      this.#stats.views++;
+      this.#scanView(content.original, view, found);
+      for (const c of this.#custom) {
+        if (found.has(c.id)) continue;
+        const m = matchCustomPattern(c, view.text);
+        if (m !== undefined) {
+          found.set(c.id, {
+            ruleId: c.id,
+            title: c.title,
+            category: c.category,
+            severity: c.severity,
+            weight: c.weight,
+            mitre: { atlas: [], attack: [] },
+            evidence: evidenceOf(content.original, view, m[0], m[1]),
+            layer: 'rules',
+          });
+        }
+      }
+    }
+    return [...found.values()];
+  }
+
+  #scanView(original: string, view: TextView, found: Map<string, Finding>): void {
+    const text = view.text;
+    if (text.length === 0) return;
+    const hits = this.#hits;
+    hits.clear();
+    this.#automaton.scan(text, hits);
+    const stats = this.#stats;
+    stats.keywordHits += hits.length;
+    if (hits.length === 0) return;
+
+    const touchedRules: number[] = [];
+    const touchedSignals: number[] = [];
+    const touchedRegexSignals: number[] = [];
+    const ruleTouched = new Uint8Array(this.#patterns.length);
+    const sigTouched = new Uint8Array(this.#signals.length);
+    const sigWinTouched = new Uint8Array(this.#signals.length);
+    const len = text.length;
+    const gen = ++this.#gen;
+    const keptAt = this.#keptAt;
+    const keptGen = this.#keptGen;
+    let boundaryScan = 0;
+    let lastBoundary = -1;
+
+    for (let h = 0; h < hits.length; h++) {
+      const lit = hits.literal[h] as number;
+      const end = hits.end[h] as number;
+      const start = end - (this.#literalLength[lit] as number);
+      // Collapse repeats of one keyword inside one clause (amortized O(n) boundary tracking).
+      for (; boundaryScan < start; boundaryScan++) {
+        const c = text.charCodeAt(boundaryScan);
+        if (c < 128 && BOUNDARY_TABLE[c] === 1) lastBoundary = boundaryScan;
+      }
+      if (keptGen[lit] === gen) {
+        const prev = keptAt[lit] as number;
+        if (start - prev < REPEAT_SPACING && start > prev && lastBoundary < prev) continue;
+      }
+      keptGen[lit] = gen;
+      keptAt[lit] = start;
+      const owners = this.#owners[lit] as LiteralOwners;
+      for (const r of owners.rules) {
+        const touched = ruleTouched[r];
+        if (touched === 2) continue;
+        if (touched === 0) {
+          if (found.has((this.#patterns[r] as CompiledPattern).rule.id)) {
+            ruleTouched[r] = 2;
+            continue;
+          }
+          ruleTouched[r] = 1;
+          touchedRules.push(r);
+          (this.#ruleWindows[r] as Windows).reset();
+        }
+        (this.#ruleWindows[r] as Windows).add(
+          Math.max(0, start - PATTERN_REACH),
+          Math.min(len, end + PATTERN_REACH),
+        );
+      }
+      for (const o of owners.signals) {
+        if (o.left && start > 0 && isWordChar(text.charCodeAt(start - 1))) continue;
+        if (o.right && end < len && isWordChar(text.charCodeAt(end))) continue;
+        const sig = this.#signals[o.signal] as CompiledSignal;
+        if (sig.clauseStart && !isClauseStart(text, start)) continue;
+        if (sigTouched[o.signal] === 0) {
+          sigTouched[o.signal] = 1;
+          touchedSignals.push(o.signal);
+          (this.#occ[o.signal] as Occurrences).reset();
+        }
+        if (sig.re === undefined) {
+          (this.#occ[o.signal] as Occurrences).push(start, end);
+        } else {
+          if (sigWinTouched[o.signal] === 0) {
+            sigWinTouched[o.signal] = 1;
+            touchedRegexSignals.push(o.signal);
+            (this.#sigWindows[o.signal] as Windows).reset();
+          }
+          (this.#sigWindows[o.signal] as Windows).add(
+            Math.max(0, start - SIGNAL_REACH),
+            Math.min(len, end + SIGNAL_REACH),
+          );
+        }
+      }
+    }
+
+    // Confirm regex signals on their windows: every match is an occurrence.
+    for (const s of touchedRegexSignals) {
+      const g = (this.#signals[s] as CompiledSignal).re as RegExp;
+      const w = this.#sigWindows[s] as Windows;
+      const occ = this.#occ[s] as Occurrences;
+      for (let i = 0; i < w.starts.length; i++) {
+        const ws = snapToWordStart(text, w.starts[i] as number);
+        const slice = text.slice(ws, w.ends[i] as number);
+        g.lastIndex = 0;
+        stats.regexExecutions++;
+        for (let m = g.exec(slice); m !== null; m = g.exec(slice)) {
+          if (m[0].length === 0) {
+            g.lastIndex++;
+            continue;
+          }
+          occ.push(ws + m.index, ws + m.index + m[0].length);
+        }
+      }
+    }
+
+    // Pattern rules: only those with a keyword hit, only on windows around the hits.
+    for (const r of touchedRules) {
+      const { rule, re } = this.#patterns[r] as CompiledPattern;
+      stats.patternRulesRun.push(rule.id);
+      const w = this.#ruleWindows[r] as Windows;
+      for (let i = 0; i < w.starts.length; i++) {
+        const ws = snapToWordStart(text, w.starts[i] as number);
+        const slice = text.slice(ws, w.ends[i] as number);
+        stats.regexExecutions++;
+        const m = re.exec(slice);
+        if (m !== null && m[0].length > 0) {
+          found.set(
+            rule.id,
+            findingOf(rule, evidenceOf(original, view, ws + m.index, ws + m.index + m[0].length)),
+          );
+          break;
+        }
+      }
+    }
+
+    // Composite rules.
+    if (this.#composites.length === 0 || touchedSignals.length === 0) return;
+    for (const s of touchedSignals) (this.#occ[s] as Occurrences).sort();
+    const count = (s: number): number => (sigTouched[s] === 1 ? (this.#occ[s] as Occurrences).size : 0);
+    let segments: Segments | undefined;
+    for (const c of this.#composites) {
+      if (found.has(c.rule.id)) continue;
+      let anchor = -1;
+      let best = Number.POSITIVE_INFINITY;
+      let ok = true;
+      for (const s of c.all) {
+        const n = count(s);
+        if (n === 0) {
+          ok = false;
+          break;
+        }
+        if (n < best) {
+          best = n;
+          anchor = s;
+        }
+      }
+      if (!ok) continue;
+      for (const g of c.any) {
+        if (!g.some((s) => count(s) > 0)) {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok) continue;
+      stats.compositeRulesEvaluated++;
+      if (c.rule.window === 'sentence' && segments === undefined) segments = segmentSentences(text);
+      const span = this.#evaluateComposite(c, anchor, segments, len);
+      if (span !== undefined)
+        found.set(c.rule.id, findingOf(c.rule, evidenceOf(original, view, span[0], span[1])));
+    }
+  }
+
+  /** Finds one combination of the rule's signals inside one window; returns its span. */
+  #evaluateComposite(
+    c: CompiledComposite,
+    anchor: number,
+    segments: Segments | undefined,
+    len: number,
+  ): [number, number] | undefined {
+    const a = this.#occ[anchor] as Occurrences;
+    let lastSegment = -1;
+    for (let i = 0; i < a.size; i++) {
+      const as = a.starts[i] as number;
+      const ae = a.ends[i] as number;
+      let lo: number;
+      let hi: number;
+      if (segments !== undefined) {
+        const seg = segmentAt(segments, as);
+        if (seg < 0 || seg === lastSegment) continue;
+        lastSegment = seg;
+        lo = segments.starts[seg] as number;
+        hi = Math.max(segments.ends[seg] as number, ae);
+      } else {
+        const n = c.rule.window as number;
+        lo = Math.max(0, as - n);
+        hi = Math.min(len, ae + n);
+      }
+      let spanStart = as;
+      let spanEnd = ae;
+      let ok = true;
+      const take = (s: number): boolean => {
+        const occ = this.#occ[s] as Occurrences;
+        if (occ.size === 0) return false;
+        const k = occ.lowerBound(lo);
+        if (k >= occ.size) return false;
+        const os = occ.starts[k] as number;
+        const oe = occ.ends[k] as number;
+        if (oe > hi) return false;
+        if (os < spanStart) spanStart = os;
+        if (oe > spanEnd) spanEnd = oe;
+        return true;
+      };
+      for (const s of c.all) {
+        if (s !== anchor && !take(s)) {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok) continue;
+      for (const g of c.any) {
+        let any = false;
+        for (const s of g) {
+          if (take(s)) {
+            any = true;
+            break;
+          }
+        }
+        if (!any) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) return [spanStart, spanEnd];
+    }
+    return undefined;
+  }
+}
+
+/** Moves a window start back to the start of the word it cuts (at most 32 chars). */
+function snapToWordStart(text: string, pos: number): number {
+  let p = pos;
+  const min = Math.max(0, pos - 32);
+  while (p > min && isWordChar(text.charCodeAt(p - 1))) p--;
+  return p;
+}
+
+function findingOf(rule: Rule, evidence: Finding['evidence']): Finding {
+  return {
+    ruleId: rule.id,
+    title: rule.title,
+    category: rule.category,
+    severity: rule.severity,
+    weight: rule.weight,
+    mitre: rule.mitre as MitreIds,
+    evidence,
+    layer: 'rules',
+  };
+}
+
+/** Maps a `[start, end)` span of `view.text` to evidence in the original content. */
+export function evidenceOf(
+  original: string,
+  view: TextView,
+  start: number,
+  end: number,
+): Finding['evidence'] {
+  const offsets = view.offsets;
+  const last = offsets.length - 1;
+  let oStart = offsets[Math.min(start, last)] ?? 0;
+  let oEnd = offsets[Math.min(end, last)] ?? oStart;
+  const kind: EvidenceView = view.kind;
+  if (kind !== 'text' && oEnd <= oStart) {
+    // A decoded view maps into its encoded segment: show the whole segment.
+    oStart = offsets[0] ?? oStart;
+    oEnd = offsets[last] ?? oEnd;
+  }
+  if (oEnd < oStart) oEnd = oStart;
+  const evidence: Finding['evidence'] = {
+    text: original.slice(oStart, oEnd),
+    start: oStart,
+    end: oEnd,
+    view: kind,
+  };
+  if (kind !== 'text') evidence.decoded = view.text.slice(start, end);
+  return evidence;
+}
