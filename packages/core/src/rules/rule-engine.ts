@@ -535,7 +535,7 @@ export class RuleEngine {
       }
       if (!ok) continue;
       stats.compositeRulesEvaluated++;
-      if (c.rule.window === 'sentence' && segments === undefined) segments = segmentSentences(text);
+      segments ??= segmentSentences(text);
       const span = this.#evaluateComposite(c, anchor, segments, len);
       if (span !== undefined)
         found.set(c.rule.id, findingOf(c.rule, evidenceOf(original, view, span[0], span[1])));
@@ -546,9 +546,13 @@ export class RuleEngine {
   #evaluateComposite(
     c: CompiledComposite,
     anchor: number,
-    segments: Segments | undefined,
+    segments: Segments,
     len: number,
   ): [number, number] | undefined {
+    // 'sentence': the anchor's sentence. A number n: n characters either side of the anchor, but
+    // never beyond the neighbouring sentences, and the combination may span two sentences at most,
+    // so weak signals from unrelated sentences of a long document do not chain into a finding.
+    const windowChars = c.rule.window === 'sentence' ? -1 : c.rule.window;
     const a = this.#occ[anchor] as Occurrences;
     let lastSegment = -1;
     for (let i = 0; i < a.size; i++) {
@@ -556,16 +560,17 @@ export class RuleEngine {
       const ae = a.ends[i] as number;
       let lo: number;
       let hi: number;
-      if (segments !== undefined) {
-        const seg = segmentAt(segments, as);
+      const seg = segmentAt(segments, as);
+      if (windowChars < 0) {
         if (seg < 0 || seg === lastSegment) continue;
         lastSegment = seg;
         lo = segments.starts[seg] as number;
         hi = Math.max(segments.ends[seg] as number, ae);
       } else {
-        const n = c.rule.window as number;
-        lo = Math.max(0, as - n);
-        hi = Math.min(len, ae + n);
+        const prev = Math.max(0, seg - 1);
+        const next = Math.min(segments.count - 1, seg + 1);
+        lo = Math.max(0, as - windowChars, seg < 0 ? 0 : (segments.starts[prev] as number));
+        hi = Math.min(len, ae + windowChars, seg < 0 ? len : Math.max(segments.ends[next] as number, ae));
       }
       let spanStart = as;
       let spanEnd = ae;
@@ -602,7 +607,9 @@ export class RuleEngine {
           break;
         }
       }
-      if (ok) return [spanStart, spanEnd];
+      if (ok && (windowChars < 0 || segmentAt(segments, spanEnd - 1) - segmentAt(segments, spanStart) <= 1)) {
+        return [spanStart, spanEnd];
+      }
     }
     return undefined;
   }
