@@ -29,74 +29,47 @@ const MIN_STD: Readonly<Record<FeatureName, number>> = {
 const Z_LIMIT = 3.5;
 const POINTS_PER_OUTLIER = 4;
 
-const INSTRUCTION_WORDS = new Set([
-  'always',
-  'never',
-  'must',
-  'should',
-  'ignore',
-  'forget',
-  'disregard',
-  'send',
-  'forward',
-  'email',
-  'upload',
-  'delete',
-  'remove',
-  'grant',
-  'transfer',
-  'pay',
-  'reveal',
-  'execute',
-  'run',
-  'remember',
-  'whenever',
-  'instead',
-  'immediately',
-  'override',
-  'do',
-  "don't",
-  'dont',
-  'make',
-  'ensure',
-  'share',
-]);
+const INSTRUCTION_RE =
+  /\b(?:always|never|must|should|ignore|forget|disregard|send|forward|email|upload|delete|remove|grant|transfer|pay|reveal|execute|run|remember|whenever|instead|immediately|override|do|don't|dont|make|ensure|share)\b/gi;
 
-const URL_RE = /\bhttps?:\/\/|\bwww\./g;
+const URL_RE = /\bhttps?:\/\/|\bwww\./gi;
 
-/** Cheap, linear features of a text. */
+/** Features are measured on at most this many leading characters: constant cost on huge texts. */
+const SAMPLE = 8192;
+
+/** Cheap features of a text, in one pass over (at most) its first 8 KB plus two regex counts. */
 export function extractFeatures(content: string, score: number): BehaviorFeatures {
-  const lower = content.length > 20_000 ? content.slice(0, 20_000).toLowerCase() : content.toLowerCase();
+  const sample = content.length > SAMPLE ? content.slice(0, SAMPLE) : content;
+  const counts = new Uint32Array(128);
+  let other = 0;
   let words = 0;
-  let instructions = 0;
-  for (const w of lower.split(/[^a-z']+/)) {
-    if (w.length === 0) continue;
-    words++;
-    if (INSTRUCTION_WORDS.has(w)) instructions++;
+  let inWord = false;
+  for (let i = 0; i < sample.length; i++) {
+    let c = sample.charCodeAt(i);
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 39;
+    if (letter && !inWord) words++;
+    inWord = letter;
+    if (c >= 65 && c <= 90) c += 32;
+    if (c < 128) counts[c] = (counts[c] as number) + 1;
+    else other++;
   }
-  const urls = lower.match(URL_RE)?.length ?? 0;
+  let entropy = 0;
+  const n = sample.length;
+  if (n > 0) {
+    for (let c = 0; c < 128; c++) {
+      const k = counts[c] as number;
+      if (k > 0) entropy -= (k / n) * Math.log2(k / n);
+    }
+    if (other > 0) entropy -= (other / n) * Math.log2(other / n);
+  }
+  const instructions = sample.match(INSTRUCTION_RE)?.length ?? 0;
   return {
     logLength: Math.log1p(content.length),
     instructionDensity: words === 0 ? 0 : instructions / words,
-    urls,
-    entropy: charEntropy(lower),
+    urls: sample.match(URL_RE)?.length ?? 0,
+    entropy,
     score,
   };
-}
-
-function charEntropy(s: string): number {
-  if (s.length === 0) return 0;
-  const counts = new Map<number, number>();
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    counts.set(c, (counts.get(c) ?? 0) + 1);
-  }
-  let h = 0;
-  for (const n of counts.values()) {
-    const p = n / s.length;
-    h -= p * Math.log2(p);
-  }
-  return h;
 }
 
 /** Running mean and variance (Welford): constant memory per feature. */
