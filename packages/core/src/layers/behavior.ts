@@ -34,10 +34,15 @@ const INSTRUCTION_RE =
 
 const URL_RE = /\bhttps?:\/\/|\bwww\./gi;
 
-/** Features are measured on at most this many leading characters: constant cost on huge texts. */
-const SAMPLE = 8192;
+/**
+ * Features other than length are ratios and counts measured on at most this many leading
+ * characters: constant cost whatever the size of the text.
+ */
+const SAMPLE = 1024;
+/** URLs are counted over at most this many leading characters. */
+const URL_SCAN = 65_536;
 
-/** Cheap features of a text, in one pass over (at most) its first 8 KB plus two regex counts. */
+/** Cheap features of a text: one pass over its first 1 KB, an instruction count, a URL count. */
 export function extractFeatures(content: string, score: number): BehaviorFeatures {
   const sample = content.length > SAMPLE ? content.slice(0, SAMPLE) : content;
   const counts = new Uint32Array(128);
@@ -66,7 +71,7 @@ export function extractFeatures(content: string, score: number): BehaviorFeature
   return {
     logLength: Math.log1p(content.length),
     instructionDensity: words === 0 ? 0 : instructions / words,
-    urls: sample.match(URL_RE)?.length ?? 0,
+    urls: (content.length > URL_SCAN ? content.slice(0, URL_SCAN) : content).match(URL_RE)?.length ?? 0,
     entropy,
     score,
   };
