@@ -6,6 +6,16 @@
 
 import { foldAscii, PRESCAN_HINTS, PRESCAN_NON_ASCII, prescan } from './ascii-fast-path.js';
 import {
+  INFO_ATTACH,
+  INFO_CLASS,
+  SINGLE_MAPPED,
+  SINGLE_SAME,
+  singleLower,
+  singleOut,
+  singleState,
+  unitInfo,
+} from './bmp-tables.js';
+import {
   CHAR_BIDI,
   CHAR_INVISIBLE,
   CHAR_JOINER,
@@ -15,20 +25,20 @@ import {
   CHAR_VARIATION,
   classifyNonAscii,
   isAsciiAlnum,
-  isCombiningMark,
 } from './char-classes.js';
 import type { FoldResult } from './fold-result.js';
 import { HOMOGLYPH_CONDITIONAL, homoglyphOf, isConfusableScript } from './homoglyphs.js';
 import { foldLeetspeak, isLeetChar } from './leetspeak.js';
-import { isKnownNfkcUnstable, nfkcCodePoint } from './nfkc.js';
+import { nfkcCluster, nfkcCodePoint } from './nfkc.js';
 import { decodeUtf8Text } from './text-test.js';
 import { codesToString, unitsToString } from './utf16.js';
 
 /** A run of variation selectors at least this long is decoded as a byte channel. */
 const MIN_VARIATION_RUN = 4;
 const WAVING_BLACK_FLAG = 0x1f3f4;
-/** A kept run is cut before an ASCII character once this long. */
-const RUN_CHUNK = 256;
+/** Marks kept after one base character; the rest of a run of marks is dropped. */
+const MAX_MARKS = 8;
+const CAPITAL_SIGMA = 0x3a3;
 const CANCEL_TAG = 0xe007f;
 
 /**
@@ -46,6 +56,9 @@ export function fold(input: string): FoldResult {
 
 class Folder {
   private readonly s: string;
+  private readonly tab: Uint8Array = unitInfo();
+  /** `s` lower-cased as a whole when that keeps its length ('' when not), for final sigma. */
+  private lowerAll: string | null = null;
   private buf: Uint16Array;
   private off: Int32Array;
   private len = 0;
@@ -94,6 +107,7 @@ class Folder {
   run(): FoldResult {
     const s = this.s;
     const n = s.length;
+    const tab = this.tab;
     let i = 0;
     while (i < n) {
       const c = s.charCodeAt(i);
@@ -102,134 +116,141 @@ class Folder {
         if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
           this.space(i);
         } else {
+          const next = s.charCodeAt(i + 1);
+          if (next >= 0x300 && (tab[next] ?? 0) & INFO_ATTACH) {
+            i = this.cluster(i, 1);
+            continue;
+          }
           this.flushSpace();
           if (c < 0x41 || c === 0x7c) this.leetSeen ||= isLeetChar(c);
           this.push(c >= 0x41 && c <= 0x5a ? c + 32 : c, i);
           this.lastEnd = i + 1;
         }
         i++;
+      } else if (c >= 0xd800 && c <= 0xdfff) {
+        i = this.astral(i);
       } else {
-        i = this.nonAscii(i);
+        const t = tab[c] ?? 0;
+        if ((t & INFO_CLASS) !== CHAR_KEEP) {
+          i = this.special(i, t & INFO_CLASS, c, 1);
+          continue;
+        }
+        if (this.tagOpen || this.vsOpen) this.closeRuns();
+        const next = s.charCodeAt(i + 1);
+        if (t & INFO_ATTACH || (next >= 0x300 && (tab[next] ?? 0) & INFO_ATTACH)) {
+          i = this.cluster(i, 1);
+          continue;
+        }
+        const st = singleState(c);
+        if (st === SINGLE_SAME) {
+          this.emit(c, c === CAPITAL_SIGMA ? this.sigmaLower(i) : (singleLower[c] ?? c), i);
+        } else if (st === SINGLE_MAPPED) {
+          this.emit(singleOut[c] ?? c, singleLower[c] ?? c, i);
+        } else {
+          const norm = nfkcCodePoint(c);
+          this.emitCluster(norm.out, norm.lower, i);
+        }
+        this.endAfter(i, i + 1);
+        i++;
       }
     }
     this.closeRuns();
     return this.finish();
   }
 
-  private nonAscii(i: number): number {
+  /** Sets `lastEnd` to `end` when the last emitted unit came from the character at `start`. */
+  private endAfter(start: number, end: number): void {
+    if (this.len > 0 && this.off[this.len - 1] === start) this.lastEnd = end;
+  }
+
+  /** Lower case of the capital sigma at `i` in context (final sigma), from the whole text. */
+  private sigmaLower(i: number): number {
+    if (this.lowerAll === null) {
+      const lower = this.s.toLowerCase();
+      this.lowerAll = lower.length === this.s.length ? lower : '';
+    }
+    return this.lowerAll === '' ? 0x3c3 : this.lowerAll.charCodeAt(i);
+  }
+
+  /** A surrogate: a supplementary code point (or a lone surrogate, kept as is). */
+  private astral(i: number): number {
     const s = this.s;
     const cp = s.codePointAt(i) ?? 0;
     const w = cp > 0xffff ? 2 : 1;
+    const cls = cp > 0xffff ? classifyNonAscii(cp) : CHAR_KEEP;
+    if (cls !== CHAR_KEEP) return this.special(i, cls, cp, w);
+    if (this.tagOpen || this.vsOpen) this.closeRuns();
+    const next = s.charCodeAt(i + w);
+    if (next >= 0x300 && (this.tab[next] ?? 0) & INFO_ATTACH) return this.cluster(i, w);
+    const norm = nfkcCodePoint(cp);
+    this.emitCluster(norm.out, norm.lower, i);
+    this.endAfter(i, i + w);
+    return i + w;
+  }
+
+  /** A character that is not kept as text: white space, invisible, bidi, tag or variation selector. */
+  private special(i: number, cls: number, cp: number, w: number): number {
+    const s = this.s;
     const r = this.result;
-    switch (classifyNonAscii(cp)) {
-      case CHAR_KEEP:
-        return this.keepRun(i);
+    switch (cls) {
       case CHAR_SPACE:
         if (this.tagOpen || this.vsOpen) this.closeRuns();
         this.space(i);
-        return i + w;
+        break;
       case CHAR_INVISIBLE:
         r.invisibleChars++;
         r.removed += w;
-        return i + w;
+        break;
       case CHAR_JOINER:
         if (isAsciiAlnum(s.charCodeAt(i - 1)) || isAsciiAlnum(s.charCodeAt(i + 1))) r.invisibleChars++;
         r.removed += w;
-        return i + w;
+        break;
       case CHAR_BIDI:
         r.bidiControls++;
         r.removed += w;
-        return i + w;
+        break;
       case CHAR_TAG:
         this.tag(cp, i);
         r.removed += w;
-        return i + w;
+        break;
       case CHAR_VARIATION:
         this.variation(cp, i, w);
         r.removed += w;
-        return i + w;
-      default:
-        return i + w;
+        break;
     }
+    return i + w;
   }
 
   /**
-   * A run of kept characters starting at a non-ASCII one: NFKC as a whole when stable, else per
-   * cluster (base + combining marks). The run takes in ASCII too (one `normalize` call per chunk
-   * rather than per word) and is cut before an ASCII character once `RUN_CHUNK` long; ASCII
-   * characters are starters, so a cut there never separates a base from its marks.
+   * A base character (`w` units at `i`) followed by marks, or a mark with no base: normalized as one
+   * cluster, all its units mapped to `i`. Marks past `MAX_MARKS` in a row are dropped (and counted
+   * as invisible characters): a flood of them hides text and makes NFKC slow.
    */
-  private keepRun(i: number): number {
-    if (this.tagOpen || this.vsOpen) this.closeRuns();
+  private cluster(i: number, w: number): number {
     const s = this.s;
     const n = s.length;
-    let j = i;
-    while (j < n) {
-      const c = s.charCodeAt(j);
-      if (c < 0x80) {
-        if (j - i >= RUN_CHUNK) break;
-        j++;
-        continue;
-      }
-      const cp = c >= 0xd800 && c <= 0xdbff ? (s.codePointAt(j) ?? c) : c;
-      if (classifyNonAscii(cp) !== CHAR_KEEP) break;
-      j += cp > 0xffff ? 2 : 1;
+    const tab = this.tab;
+    let e = i + w;
+    let marks = 0;
+    while (e < n && marks < MAX_MARKS) {
+      const c = s.charCodeAt(e);
+      if (c < 0x300 || !((tab[c] ?? 0) & INFO_ATTACH)) break;
+      marks++;
+      e++;
     }
-    let start = i;
-    // A combining mark right after an emitted ASCII letter composes with it ("e" + U+0301 → "é").
-    if (
-      isCombiningMark(s.charCodeAt(i)) &&
-      this.len > 0 &&
-      !this.pendingSpace &&
-      this.off[this.len - 1] === i - 1 &&
-      s.charCodeAt(i - 1) < 0x80
-    ) {
-      this.len--;
-      start = i - 1;
+    const kept = e;
+    while (e < n) {
+      const c = s.charCodeAt(e);
+      if (c < 0x300 || !((tab[c] ?? 0) & INFO_ATTACH)) break;
+      e++;
     }
-    const run = s.slice(start, j);
-    // Skip the whole-run attempt when the run starts with a character NFKC is known to change.
-    if (!isKnownNfkcUnstable(s.codePointAt(i) ?? 0) && run.normalize('NFKC') === run) {
-      const lower = run.toLowerCase();
-      if (lower.length === run.length) {
-        for (let k = 0; k < run.length; k++) this.emit(run.charCodeAt(k), lower.charCodeAt(k), start + k);
-        this.lastEnd = this.endOfLastEmitted(start, j);
-        return j;
-      }
+    if (e > kept) {
+      this.result.invisibleChars += e - kept;
+      this.result.removed += e - kept;
     }
-    let k = start;
-    while (k < j) {
-      const cp = s.codePointAt(k) ?? 0;
-      const w = cp > 0xffff ? 2 : 1;
-      let e = k + w;
-      while (e < j && isCombiningMark(s.charCodeAt(e))) e++;
-      if (cp < 0x80 && e === k + 1) {
-        const lower = cp >= 0x41 && cp <= 0x5a ? cp + 32 : cp;
-        this.emit(cp, lower, k);
-      } else {
-        if (e === k + w) {
-          const norm = nfkcCodePoint(cp);
-          this.emitCluster(norm.out, norm.lower, k);
-        } else {
-          const out = s.slice(k, e).normalize('NFKC');
-          this.emitCluster(out, out.toLowerCase(), k);
-        }
-      }
-      k = e;
-    }
-    this.lastEnd = this.endOfLastEmitted(start, j);
-    return j;
-  }
-
-  /** End of the input character behind the last emitted unit, when that unit came from `[start, end)`. */
-  private endOfLastEmitted(start: number, end: number): number {
-    if (this.len === 0) return this.lastEnd;
-    const last = this.off[this.len - 1] ?? 0;
-    if (last < start) return this.lastEnd;
-    // Trailing white space of the run was not emitted: end after the last emitted character.
-    let e = last + 1;
-    const s = this.s;
-    while (e < end && (isCombiningMark(s.charCodeAt(e)) || isLowSurrogate(s.charCodeAt(e)))) e++;
+    const norm = nfkcCluster(s.slice(i, kept));
+    this.emitCluster(norm.out, norm.lower, i);
+    this.endAfter(i, e);
     return e;
   }
 
@@ -435,10 +456,6 @@ class Folder {
     }
     return false;
   }
-}
-
-function isLowSurrogate(c: number): boolean {
-  return c >= 0xdc00 && c <= 0xdfff;
 }
 
 function isWordUnit(c: number): boolean {

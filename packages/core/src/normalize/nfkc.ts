@@ -1,7 +1,7 @@
 /**
- * NFKC of single code points, cached. Normalizing code point by code point keeps the offset
- * mapping exact; the cache makes hostile inputs (a megabyte of fullwidth letters) cheap, and is
- * bounded because only a few thousand code points change under NFKC.
+ * NFKC of single code points and of short clusters (a base and its marks), cached. Normalizing
+ * piece by piece keeps the offset mapping exact; the caches make hostile inputs (a megabyte of
+ * fullwidth letters or of zalgo) cheap, and are bounded.
  */
 
 /** NFKC of one code point, and its lower-cased form. */
@@ -12,8 +12,7 @@ export interface NormalizedCodePoint {
 
 const CACHE_LIMIT = 16_384;
 const cache = new Map<number, NormalizedCodePoint>();
-/** For BMP code points met so far: 1 if NFKC leaves them alone, 2 if it changes them, 0 unknown. */
-const stability = new Uint8Array(0x10000);
+const clusterCache = new Map<string, NormalizedCodePoint>();
 
 /** NFKC of one code point (as a string of one or more UTF-16 units), and that lower-cased. */
 export function nfkcCodePoint(cp: number): NormalizedCodePoint {
@@ -21,13 +20,18 @@ export function nfkcCodePoint(cp: number): NormalizedCodePoint {
   if (hit !== undefined) return hit;
   const out = String.fromCodePoint(cp).normalize('NFKC');
   const entry = { out, lower: out.toLowerCase() };
-  if (cp < 0x10000) stability[cp] = out.length === 1 && out.charCodeAt(0) === cp ? 1 : 2;
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(cp, entry);
   return entry;
 }
 
-/** Whether NFKC is already known (from an earlier `nfkcCodePoint` call) to change this code point. */
-export function isKnownNfkcUnstable(cp: number): boolean {
-  return cp < 0x10000 && stability[cp] === 2;
+/** NFKC of a cluster (a base character and the marks after it, or marks alone), and that lower-cased. */
+export function nfkcCluster(cluster: string): NormalizedCodePoint {
+  const hit = clusterCache.get(cluster);
+  if (hit !== undefined) return hit;
+  const out = cluster.normalize('NFKC');
+  const entry = { out, lower: out.toLowerCase() };
+  if (clusterCache.size >= CACHE_LIMIT) clusterCache.clear();
+  clusterCache.set(cluster, entry);
+  return entry;
 }
