@@ -2,9 +2,41 @@
  * Folding of pure-ASCII text in one pre-scan plus native `toLowerCase`, with the hints that let
  * `normalize` skip decoders that cannot find anything. Most memory writes take this path.
  */
+import { INFO_ATTACH, INFO_CLASS, SINGLE_SAME, singleLower, singleState, unitInfo } from './bmp-tables.js';
+import { CHAR_KEEP } from './char-classes.js';
 import { type FoldResult, HINT_BASE64, HINT_HEX, HINT_ROT13 } from './fold-result.js';
+import { homoglyphOf, isConfusableScript } from './homoglyphs.js';
 import { foldLeetspeak } from './leetspeak.js';
+import { COMMON_WORDS, rot13 } from './rot13.js';
 import { unitsToString } from './utf16.js';
+
+/** `isPlainUnit` cache values: not yet known, plain, needs the full folder. */
+const PLAIN_UNKNOWN = 0;
+const PLAIN_YES = 1;
+const PLAIN_NO = 2;
+const plain = new Uint8Array(0x10000);
+
+/**
+ * Whether a non-ASCII BMP unit is "plain": the full folder would only lower-case it (NFKC leaves it
+ * alone, its lower case is one non-ASCII unit, it is no white space, invisible, bidi, tag or
+ * variation character, no mark, no look-alike of a Latin letter and not in a confusable script).
+ * Text whose only non-ASCII characters are plain (curly quotes, dashes, accented letters, CJK…)
+ * takes the fast path, with the same result the full folder would give. Computed on first use.
+ */
+export function isPlainUnit(c: number): boolean {
+  const st = plain[c] ?? PLAIN_UNKNOWN;
+  if (st !== PLAIN_UNKNOWN) return st === PLAIN_YES;
+  let yes = false;
+  if (!(c >= 0xd800 && c <= 0xdfff)) {
+    const info = unitInfo()[c] ?? 0;
+    if ((info & INFO_CLASS) === CHAR_KEEP && !(info & INFO_ATTACH) && singleState(c) === SINGLE_SAME) {
+      const lower = singleLower[c] ?? c;
+      yes = lower >= 0x80 && homoglyphOf(c) === 0 && !isConfusableScript(c) && !isConfusableScript(lower);
+    }
+  }
+  plain[c] = yes ? PLAIN_YES : PLAIN_NO;
+  return yes;
+}
 
 const UPPER = 1;
 const LOWER = 2;
@@ -18,8 +50,6 @@ const LETTER = UPPER | LOWER;
 const ALNUM = LETTER | DIGIT;
 
 const CLASS = new Uint8Array(128);
-/** +1 for letters frequent in English (e t o i s h), −1 for their ROT13 images (r g b v f u). */
-const FREQ = new Int8Array(128);
 
 for (let c = 0x41; c <= 0x5a; c++) {
   CLASS[c] = UPPER | B64 | (c <= 0x46 ? HEX : 0);
@@ -31,19 +61,9 @@ CLASS[0x2d] = B64 | SEP; // -
 for (const ch of '013457@$|!') CLASS[ch.charCodeAt(0)] = (CLASS[ch.charCodeAt(0)] ?? 0) | LEET;
 for (const ch of ',:;') CLASS[ch.charCodeAt(0)] = SEP;
 for (const c of [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20]) CLASS[c] = SPACE | SEP;
-for (const ch of 'etoish') {
-  FREQ[ch.charCodeAt(0)] = 1;
-  FREQ[ch.toUpperCase().charCodeAt(0)] = 1;
-}
-for (const ch of 'rgbvfu') {
-  FREQ[ch.charCodeAt(0)] = -1;
-  FREQ[ch.toUpperCase().charCodeAt(0)] = -1;
-}
 
 const MIN_BASE64_RUN = 16;
 const MIN_HEX_BYTES = 8;
-/** ROT13 hint when (e t o i s h − r g b v f u) < −letters / 8. */
-const ROT13_FREQ_RATIO = 8;
 
 /** Identity offsets are copied from this cache (grown on demand up to this many entries). */
 const IDENTITY_CACHE_LIMIT = 1 << 16;
@@ -62,7 +82,7 @@ function identityOffsets(length: number): Int32Array {
   return out;
 }
 
-/** `prescan` flag: the text has non-ASCII characters. */
+/** `prescan` flag: the text has non-ASCII characters other than plain ones (`isPlainUnit`). */
 export const PRESCAN_NON_ASCII = 1 << 8;
 /** `prescan` flag: white space must be collapsed or trimmed. */
 const PRESCAN_COLLAPSE = 1 << 9;
@@ -71,18 +91,48 @@ const PRESCAN_LEET = 1 << 10;
 /** The `HINT_*` bits of a `prescan` result. */
 export const PRESCAN_HINTS = HINT_BASE64 | HINT_HEX | HINT_ROT13;
 
+const RE_NON_ASCII = /[^\x00-\x7f]/;
+const RE_COLLAPSE = /[\t\n\v\f\r]| {2}|^ | $/;
+/** A leet character next to an ASCII letter; starts on the (rare) leet class so it scans fast. */
+const RE_LEET = /[013457@$|!](?:[A-Za-z]|(?<=[A-Za-z][013457@$|!]))/;
 /**
- * One pass over `s` computing the decoder hints (`HINT_*` bits) and, for the ASCII fast path,
- * whether there are non-ASCII characters, whether white space needs collapsing and whether
- * leetspeak folding can apply. Non-ASCII characters count as neither letters nor separators.
+ * A whole word that is the ROT13 of one of the common words `looksLikeRot13` counts. It must find
+ * three of them, so a text without one cannot look like ROT13: a wider gate, never a narrower one.
+ */
+const RE_ROT13_WORD = new RegExp(`\\b(?:${COMMON_WORDS.map(rot13).join('|')})\\b`, 'i');
+
+/**
+ * Computes the decoder hints (`HINT_*` bits) and, for the fast path, whether there are non-ASCII
+ * characters other than plain ones, whether white space needs collapsing and whether leetspeak
+ * folding can apply. Native regular-expression tests do what they do fast (a few matches at
+ * most); one tight loop tracks the base64 and hex runs. Linear in the input.
  */
 export function prescan(s: string): number {
+  let flags = runHints(s);
+  const first = s.search(RE_NON_ASCII);
+  if (first >= 0) {
+    for (let i = first; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80 && !isPlainUnit(c)) {
+        flags |= PRESCAN_NON_ASCII;
+        break;
+      }
+    }
+  }
+  if (RE_COLLAPSE.test(s)) flags |= PRESCAN_COLLAPSE;
+  if (RE_LEET.test(s)) flags |= PRESCAN_LEET;
+  if (RE_ROT13_WORD.test(s)) flags |= HINT_ROT13;
+  return flags;
+}
+
+/**
+ * Base64 hint: a run of at least 16 base64 characters with both upper- and lower-case letters.
+ * Hex hint: hex words of even length (an `0x` prefix allowed), joined only by separators, that add
+ * up to 8 bytes; or a `\x` escape. Non-ASCII characters are neither.
+ */
+function runHints(s: string): number {
   const n = s.length;
   let flags = 0;
-  let prevSpace = true;
-  let prevK = SPACE;
-  let freq = 0;
-  let letters = 0;
   let b64Run = 0;
   let b64Case = 0;
   let wordLen = 0;
@@ -90,37 +140,7 @@ export function prescan(s: string): number {
   let hexBytes = 0;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0x61 && c <= 0x7a) {
-      // Lower-case letter: the common case, inlined.
-      if (prevK & LEET) flags |= PRESCAN_LEET;
-      freq += FREQ[c] ?? 0;
-      letters++;
-      b64Run++;
-      b64Case |= LOWER;
-      wordLen++;
-      if (c > 0x66) {
-        if (c === 0x78 && wordLen === 2 && s.charCodeAt(i - 1) === 0x30)
-          wordLen = 0; // 0x prefix
-        else wordHex = false;
-      }
-      prevSpace = false;
-      prevK = LOWER;
-      continue;
-    }
-    let k = 0;
-    if (c < 0x80) k = CLASS[c] ?? 0;
-    else flags |= PRESCAN_NON_ASCII;
-    if (k & SPACE) {
-      if (prevSpace || c !== 0x20) flags |= PRESCAN_COLLAPSE;
-      prevSpace = true;
-    } else {
-      prevSpace = false;
-    }
-    if (k & LEET ? prevK & LETTER : k & LETTER && prevK & LEET) flags |= PRESCAN_LEET;
-    if (k & LETTER) {
-      freq += FREQ[c] ?? 0;
-      letters++;
-    }
+    const k = c < 0x80 ? (CLASS[c] as number) : 0;
     if (k & B64) {
       b64Run++;
       b64Case |= k & LETTER;
@@ -135,82 +155,59 @@ export function prescan(s: string): number {
         if (wordLen === 2 && (c | 0x20) === 0x78 && s.charCodeAt(i - 1) === 0x30) wordLen = 0;
         else wordHex = false;
       }
-    } else {
-      if (wordLen > 0) {
-        if (wordHex && (wordLen & 1) === 0) {
-          hexBytes += wordLen >> 1;
-          if (hexBytes >= MIN_HEX_BYTES) flags |= HINT_HEX;
-        } else {
-          hexBytes = 0;
-        }
-        wordLen = 0;
-        wordHex = true;
-      }
-      if (!(k & SEP)) hexBytes = 0;
-      if (c === 0x5c && (s.charCodeAt(i + 1) | 0x20) === 0x78) flags |= HINT_HEX;
+      continue;
     }
-    prevK = k;
+    if (wordLen > 0) {
+      if (wordHex && (wordLen & 1) === 0) {
+        hexBytes += wordLen >> 1;
+        if (hexBytes >= MIN_HEX_BYTES) flags |= HINT_HEX;
+      } else {
+        hexBytes = 0;
+      }
+      wordLen = 0;
+      wordHex = true;
+    }
+    if (!(k & SEP)) hexBytes = 0;
+    if (c === 0x5c && (s.charCodeAt(i + 1) | 0x20) === 0x78) flags |= HINT_HEX;
   }
   if (b64Run >= MIN_BASE64_RUN && b64Case === LETTER) flags |= HINT_BASE64;
   if (wordLen > 0 && wordHex && (wordLen & 1) === 0 && hexBytes + (wordLen >> 1) >= MIN_HEX_BYTES) {
     flags |= HINT_HEX;
   }
-  // English has about three times more of e t o i s h than of r g b v f u; ROT13 of English the
-  // reverse; random letters about as many of each.
-  if (freq * ROT13_FREQ_RATIO < -letters) flags |= HINT_ROT13;
-  if (n > 0 && prevSpace) flags |= PRESCAN_COLLAPSE;
   return flags;
 }
 
 /**
- * Folds a pure-ASCII `s` (`flags` from `prescan`, without `PRESCAN_NON_ASCII`): lower-case, white
- * space collapsed and trimmed, leetspeak folded; offsets exact.
+ * Folds `s` when it is ASCII plus plain units only (`flags` from `prescan`, without
+ * `PRESCAN_NON_ASCII`): lower-case, white space collapsed and trimmed, leetspeak folded; offsets
+ * exact. The text comes from native string operations (a collapse regex that matches only where
+ * white space must change); `offsets` is computed on first read, since most texts never have a
+ * finding to map back.
  */
 export function foldAscii(s: string, flags: number): FoldResult {
-  const n = s.length;
-  let text: string;
-  let offsets: Int32Array;
-  let leet = 0;
-  if (!(flags & PRESCAN_COLLAPSE)) {
-    text = s.toLowerCase();
-    offsets = identityOffsets(n + 1);
-    if (flags & PRESCAN_LEET) {
-      const buf = new Uint16Array(n);
-      for (let i = 0; i < n; i++) buf[i] = text.charCodeAt(i);
-      leet = foldLeetspeak(buf, n);
-      if (leet > 0) text = unitsToString(buf, 0, n);
-    }
-  } else {
-    const buf = new Uint16Array(n);
-    const off = new Int32Array(n + 1);
-    let len = 0;
-    let pending = -1;
-    let lastEnd = 0;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
-        if (pending < 0) pending = i;
-        continue;
-      }
-      if (pending >= 0) {
-        if (len > 0) {
-          buf[len] = 0x20;
-          off[len++] = pending;
-        }
-        pending = -1;
-      }
-      buf[len] = c >= 0x41 && c <= 0x5a ? c + 32 : c;
-      off[len++] = i;
-      lastEnd = i + 1;
-    }
-    off[len] = lastEnd;
-    if (flags & PRESCAN_LEET) leet = foldLeetspeak(buf, len);
-    text = unitsToString(buf, 0, len);
-    offsets = off.slice(0, len + 1);
+  const collapse = (flags & PRESCAN_COLLAPSE) !== 0;
+  let text = s.toLowerCase();
+  if (collapse) {
+    text = text.replace(RE_COLLAPSIBLE, ' ');
+    if (text.charCodeAt(0) === 0x20) text = text.slice(1);
+    if (text.charCodeAt(text.length - 1) === 0x20) text = text.slice(0, -1);
   }
+  let leet = 0;
+  if (flags & PRESCAN_LEET) {
+    // Leetspeak folding rewrites units in place and keeps the length, so offsets do not change.
+    const n = text.length;
+    const buf = new Uint16Array(n);
+    for (let i = 0; i < n; i++) buf[i] = text.charCodeAt(i);
+    leet = foldLeetspeak(buf, n);
+    if (leet > 0) text = unitsToString(buf, 0, n);
+  }
+  let offsets: Int32Array | undefined;
   return {
     text,
-    offsets,
+    get offsets(): Int32Array {
+      offsets ??= collapse ? collapsedOffsets(s) : identityOffsets(s.length + 1);
+      return offsets;
+    },
     invisibleChars: 0,
     bidiControls: 0,
     tagChars: 0,
@@ -220,4 +217,31 @@ export function foldAscii(s: string, flags: number): FoldResult {
     hidden: [],
     hints: flags & PRESCAN_HINTS,
   };
+}
+
+/** White space that must change: a run of two or more, or one tab or line break. Linear. */
+const RE_COLLAPSIBLE = /[\t\n\v\f\r ]{2,}|[\t\n\v\f\r]/g;
+
+/** Offsets of `s` with each run of ASCII white space mapped to its first character, trimmed. */
+function collapsedOffsets(s: string): Int32Array {
+  const n = s.length;
+  const off = new Int32Array(n + 1);
+  let len = 0;
+  let pending = -1;
+  let lastEnd = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
+      if (pending < 0) pending = i;
+      continue;
+    }
+    if (pending >= 0) {
+      if (len > 0) off[len++] = pending;
+      pending = -1;
+    }
+    off[len++] = i;
+    lastEnd = i + 1;
+  }
+  off[len] = lastEnd;
+  return off.slice(0, len + 1);
 }

@@ -54,6 +54,11 @@ export function fold(input: string): FoldResult {
   return new Folder(input, flags & PRESCAN_HINTS).run();
 }
 
+/** @internal The full folder, whatever the text: the reference the fast path is tested against. */
+export function foldFull(input: string): FoldResult {
+  return new Folder(input, prescan(input) & PRESCAN_HINTS).run();
+}
+
 class Folder {
   private readonly s: string;
   private readonly tab: Uint8Array = unitInfo();

@@ -49,7 +49,17 @@ export function normalize(content: string, options: NormalizeOptions = {}): Norm
     decodedSegments: 0,
   };
   const ctx: Context = {
-    views: [{ kind: 'text', text: main.text, offsets: main.offsets, depth: 0 }],
+    // `offsets` through a getter: the fast path computes them only when a finding needs them.
+    views: [
+      {
+        kind: 'text',
+        text: main.text,
+        depth: 0,
+        get offsets(): Int32Array {
+          return main.offsets;
+        },
+      },
+    ],
     signals,
     budget: clampCount(options.maxDecodedViews, DEFAULT_MAX_DECODED_VIEWS),
     maxDepth,
@@ -59,7 +69,15 @@ export function normalize(content: string, options: NormalizeOptions = {}): Norm
   if (maxDepth >= 1 && ctx.budget > 0 && main.hints & HINT_ROT13 && looksLikeRot13(main.text)) {
     const decoded = rot13(content);
     const f = fold(decoded);
-    addView(ctx, { kind: 'rot13', text: f.text, offsets: f.offsets, decoded, depth: 1 });
+    addView(ctx, {
+      kind: 'rot13',
+      text: f.text,
+      decoded,
+      depth: 1,
+      get offsets(): Int32Array {
+        return f.offsets;
+      },
+    });
     ctx.seen.add(decoded);
   }
   if (maxDepth >= 1 && ctx.budget > 0) {

@@ -3,7 +3,7 @@ import { unitsToString } from './utf16.js';
 
 /** Very common English words, and the words of injected instructions. None is the ROT13 of another. */
 // biome-ignore format: compact table
-const COMMON_WORDS = [
+export const COMMON_WORDS = [
   'the', 'and', 'you', 'all', 'to', 'of', 'your', 'from', 'now', 'on', 'ignore', 'instructions', 'send',
   'previous', 'password', 'every', 'user', 'please', 'must', 'is', 'are', 'this', 'that', 'with', 'for',
   'it', 'in', 'not', 'do', 'have', 'what', 'will', 'can', 'as', 'at', 'if', 'we', 'they', 'my', 'me',
