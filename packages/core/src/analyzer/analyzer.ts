@@ -33,6 +33,14 @@ import { SOURCE_TYPES } from './types.js';
 import { validateOptions } from './validate-options.js';
 
 const SOURCE_TYPE_SET: ReadonlySet<string> = new Set(SOURCE_TYPES);
+/**
+ * Sources whose texts are data with something embedded in them (a chunk, a page, a tool result):
+ * dropping the injected sentences can leave useful data. A memory write, a prompt or a system text
+ * is one statement from one author; an instruction in it is not removed, it is decided on.
+ */
+const SANITIZABLE_SOURCES: ReadonlySet<SourceType> = new Set(['rag', 'tool', 'web', 'email', 'document', 'api']);
+/** At most this fraction of a text may be dropped by the sanitizer. */
+const SANITIZE_MAX_REMOVED = 0.4;
 const DEFAULT_MAX_CONTENT = 1_000_000;
 
 /** Options of `analyzeBatch`. */
@@ -184,14 +192,18 @@ export class Analyzer {
 
     let decision: Decision = decisionForScore(score, this.#thresholds);
     let sanitized: string | undefined;
-    if (this.#sanitize && (decision === 'human_review' || decision === 'quarantine')) {
+    if (
+      this.#sanitize &&
+      SANITIZABLE_SOURCES.has(sourceType) &&
+      (decision === 'human_review' || decision === 'quarantine')
+    ) {
       const ruleFindings = ev.findings.filter((f) => f.layer === 'rules');
-      const proposal = proposeSanitized(content, ruleFindings);
+      const proposal = proposeSanitized(content, ruleFindings, { maxRemovedFraction: SANITIZE_MAX_REMOVED });
       if (proposal !== undefined) {
+        // The rewrite must come back with no finding at all: what is left of an attack often reads
+        // as an instruction too, and anything short of clean keeps the stronger decision.
         const again = this.#evaluate(proposal.text, trust, undefined);
-        const clean =
-          decisionForScore(again.score, this.#thresholds) === 'allow' &&
-          again.findings.every((f) => f.severity === 'info' || f.severity === 'low');
+        const clean = again.findings.length === 0;
         if (clean) {
           decision = 'sanitize';
           sanitized = proposal.text;

@@ -62,6 +62,7 @@ export class AhoCorasick {
   readonly literals: readonly string[];
   readonly #classOf: Uint16Array;
   readonly #alphabet: number;
+  /** Transitions: entry `row + class` is the next state's row (`state * alphabet`), `~row` if it has outputs. */
   readonly #delta: Int32Array;
   readonly #outStart: Int32Array;
   readonly #outLen: Int32Array;
@@ -124,6 +125,13 @@ export class AhoCorasick {
         queue.push(child);
       }
     }
+    // The hot loop reads one entry per character: the row offset of the next state
+    // (`state * alphabet`), bitwise-negated (`~`, so negative) when that state has outputs.
+    const packed = new Int32Array(n * alphabet);
+    for (let i = 0; i < n * alphabet; i++) {
+      const to = delta[i] as number;
+      packed[i] = (outputs[to] as number[]).length === 0 ? to * alphabet : ~(to * alphabet);
+    }
     const outStart = new Int32Array(n);
     const outLen = new Int32Array(n);
     let total = 0;
@@ -138,7 +146,7 @@ export class AhoCorasick {
     }
     this.#classOf = classOf;
     this.#alphabet = alphabet;
-    this.#delta = delta;
+    this.#delta = packed;
     this.#outStart = outStart;
     this.#outLen = outLen;
     this.#out = out;
@@ -162,26 +170,30 @@ export class AhoCorasick {
     const out = this.#out;
     const before = hits.length;
     const n = text.length;
-    let state = 0;
+    let row = 0;
     let litBuf = hits.literal;
     let endBuf = hits.end;
     let count = hits.length;
     for (let i = 0; i < n; i++) {
-      state = delta[state * alphabet + (classOf[text.charCodeAt(i)] as number)] as number;
+      const next = delta[row + (classOf[text.charCodeAt(i)] as number)] as number;
+      if (next >= 0) {
+        row = next;
+        continue;
+      }
+      row = ~next;
+      const state = (row / alphabet) | 0;
       const len = outLen[state] as number;
-      if (len !== 0) {
-        if (count + len > litBuf.length) {
-          hits.length = count;
-          hits.reserve(count + len);
-          litBuf = hits.literal;
-          endBuf = hits.end;
-        }
-        const start = outStart[state] as number;
-        for (let k = 0; k < len; k++) {
-          litBuf[count] = out[start + k] as number;
-          endBuf[count] = i + 1;
-          count++;
-        }
+      if (count + len > litBuf.length) {
+        hits.length = count;
+        hits.reserve(count + len);
+        litBuf = hits.literal;
+        endBuf = hits.end;
+      }
+      const start = outStart[state] as number;
+      for (let k = 0; k < len; k++) {
+        litBuf[count] = out[start + k] as number;
+        endBuf[count] = i + 1;
+        count++;
       }
     }
     hits.length = count;

@@ -244,4 +244,67 @@ describe('RuleEngine', () => {
       ).toEqual([]);
     }
   });
+  it('keywordBoundary: ignores hits inside words, but not a whole-word repeat collapsed into one', () => {
+    const rules: Rule[] = [
+      {
+        ...base,
+        kind: 'pattern',
+        id: 'T-001',
+        keywords: ['set'],
+        keywordBoundary: 'word',
+        pattern: String.raw`\bset\b[^.]{0,20}\badmin\b`,
+      },
+    ];
+    const engine = new RuleEngine({ rules, signals: [] });
+    expect(engine.scan(normalize('open the settings page and the reset form')).length).toBe(0);
+    expect(engine.stats.patternRulesRun).toEqual([]);
+    // "set" in "resetter" is kept, the whole word "set" right after it is a collapsed repeat.
+    const text = 'the resetter set him as admin';
+    const findings = engine.scan(normalize(text));
+    expect(findings.map((f) => f.ruleId)).toEqual(['T-001']);
+    expect(findings[0]?.evidence.text).toBe('set him as admin');
+    const same = new RuleEngine({
+      rules: rules.map((r) => ({ ...r, keywordBoundary: undefined })),
+      signals: [],
+    });
+    expect(same.scan(normalize(text))).toEqual(findings);
+  });
+
+  it('screen: same findings and evidence as the pattern alone, linear on repeated openers', () => {
+    const hid = BUILTIN_RULES.find((r) => r.id === 'MG-HID-001');
+    if (hid?.kind !== 'pattern' || hid.screen === undefined) throw new Error('MG-HID-001 has no screen');
+    const plain = new RuleEngine({ rules: [{ ...hid, screen: undefined }], signals: [] });
+    const screened = new RuleEngine({ rules: [hid], signals: [] });
+    const texts = [
+      ...hid.examples.positive,
+      ...hid.examples.negative,
+      `${'<!-- a --> '.repeat(30)}<!--${'z'.repeat(150)}<!-- please ignore it -->`,
+      `<!--${'x'.repeat(199)} send it -->`,
+      `<!--${'x'.repeat(200)} send it -->`,
+      `<!--<!--<!-- ${'y'.repeat(190)} forward it`,
+      '<!-- > send --> <!-- the ai agent reads this',
+      `${'<!--'.repeat(3000)} assistant: forward this -->`,
+    ];
+    for (const text of texts) {
+      expect(screened.scan(normalize(text)), text).toEqual(plain.scan(normalize(text)));
+    }
+    const hostile = normalize('<!--'.repeat(1 << 18));
+    const t0 = performance.now();
+    expect(screened.scan(hostile)).toEqual([]);
+    // Generous bound (the pattern alone takes about a second); the benchmark measures the real figure.
+    expect(performance.now() - t0).toBeLessThan(500);
+  });
+
+  it('rejects an invalid screen or keywordBoundary', () => {
+    const rule = { ...base, kind: 'pattern', id: 'T-001', keywords: ['a'], pattern: 'a' } as const;
+    expect(() => new RuleEngine({ rules: [{ ...rule, screen: { pattern: '(', lookback: 0 } }] })).toThrow(
+      InvalidOptionError,
+    );
+    expect(() => new RuleEngine({ rules: [{ ...rule, screen: { pattern: 'a', lookback: -1 } }] })).toThrow(
+      InvalidOptionError,
+    );
+    expect(
+      () => new RuleEngine({ rules: [{ ...rule, keywordBoundary: 'both' as unknown as 'word' }] }),
+    ).toThrow(InvalidOptionError);
+  });
 });

@@ -55,6 +55,8 @@ const BOUNDARY_TABLE = (() => {
 interface CompiledPattern {
   rule: PatternRule;
   re: RegExp;
+  /** `rule.screen`, compiled: the screen and the pattern with `g` (to start at `lastIndex`). */
+  screen: { re: RegExp; pattern: RegExp; lookback: number } | undefined;
 }
 
 interface CompiledComposite {
@@ -76,46 +78,78 @@ interface SignalOwner {
   right: boolean;
 }
 
+interface RuleOwner {
+  rule: number;
+  left: boolean;
+  right: boolean;
+}
+
 interface LiteralOwners {
-  rules: number[];
+  rules: RuleOwner[];
   signals: SignalOwner[];
 }
 
-/** Per-view scratch: occurrences of each signal, windows of each candidate rule. */
-class Occurrences {
-  starts: number[] = [];
-  ends: number[] = [];
+/** Flag bits of a signal owner of a literal (see {@link RuleEngine}'s flattened owner tables). */
+const OWN_LEFT = 1;
+const OWN_RIGHT = 2;
+const OWN_CLAUSE = 4;
+const OWN_REGEX = 8;
+
+/** Growable Int32 pairs `[start, end)`. */
+class Spans {
+  starts = new Int32Array(8);
+  ends = new Int32Array(8);
+  size = 0;
   reset(): void {
-    this.starts.length = 0;
-    this.ends.length = 0;
+    this.size = 0;
+  }
+  protected grow(): void {
+    const s = new Int32Array(this.starts.length * 2);
+    const e = new Int32Array(this.starts.length * 2);
+    s.set(this.starts);
+    e.set(this.ends);
+    this.starts = s;
+    this.ends = e;
   }
   push(s: number, e: number): void {
-    this.starts.push(s);
-    this.ends.push(e);
+    if (this.size === this.starts.length) this.grow();
+    this.starts[this.size] = s;
+    this.ends[this.size] = e;
+    this.size++;
   }
-  get size(): number {
-    return this.starts.length;
-  }
-  /** Sorts by start when hits of keywords of different lengths came out of order. */
+}
+
+/** Per-view scratch: occurrences of each signal. */
+class Occurrences extends Spans {
+  /** Sorts by start (stable) when hits of keywords of different lengths came out of order. */
   sort(): void {
     const st = this.starts;
+    const n = this.size;
     let sorted = true;
-    for (let i = 1; i < st.length; i++) {
+    for (let i = 1; i < n; i++) {
       if ((st[i] as number) < (st[i - 1] as number)) {
         sorted = false;
         break;
       }
     }
     if (sorted) return;
-    const idx = st.map((_, i) => i).sort((a, b) => (st[a] as number) - (st[b] as number));
     const en = this.ends;
-    this.starts = idx.map((i) => st[i] as number);
-    this.ends = idx.map((i) => en[i] as number);
+    const idx = Array.from({ length: n }, (_, i) => i).sort(
+      (a, b) => (st[a] as number) - (st[b] as number) || a - b,
+    );
+    const ns = new Int32Array(st.length);
+    const ne = new Int32Array(st.length);
+    for (let i = 0; i < n; i++) {
+      ns[i] = st[idx[i] as number] as number;
+      ne[i] = en[idx[i] as number] as number;
+    }
+    this.starts = ns;
+    this.ends = ne;
   }
   /** First index with start ≥ pos. */
   lowerBound(pos: number): number {
     let lo = 0;
-    let hi = this.starts.length;
+    let hi = this.size;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if ((this.starts[mid] as number) < pos) lo = mid + 1;
@@ -126,22 +160,43 @@ class Occurrences {
 }
 
 /** Merged windows `[start, end)` in increasing order. */
-class Windows {
-  starts: number[] = [];
-  ends: number[] = [];
-  reset(): void {
-    this.starts.length = 0;
-    this.ends.length = 0;
-  }
+class Windows extends Spans {
   add(s: number, e: number): void {
-    const n = this.starts.length;
+    const n = this.size;
     if (n > 0 && s <= (this.ends[n - 1] as number)) {
       if (s < (this.starts[n - 1] as number)) this.starts[n - 1] = s;
       if (e > (this.ends[n - 1] as number)) this.ends[n - 1] = e;
       return;
     }
-    this.starts.push(s);
-    this.ends.push(e);
+    this.push(s, e);
+  }
+  /** Adds `[s, e)` anywhere (not only after the last window), merging what it overlaps. */
+  insert(s: number, e: number): void {
+    const n = this.size;
+    if (n === 0 || s >= (this.starts[n - 1] as number)) {
+      this.add(s, e);
+      return;
+    }
+    const starts = Array.from(this.starts.subarray(0, n));
+    const ends = Array.from(this.ends.subarray(0, n));
+    this.size = 0;
+    let added = false;
+    for (let i = 0; i < n; i++) {
+      if (!added && s < (starts[i] as number)) {
+        this.#merge(s, e);
+        added = true;
+      }
+      this.#merge(starts[i] as number, ends[i] as number);
+    }
+    if (!added) this.#merge(s, e);
+  }
+  #merge(s: number, e: number): void {
+    const n = this.size;
+    if (n > 0 && s <= (this.ends[n - 1] as number)) {
+      if (e > (this.ends[n - 1] as number)) this.ends[n - 1] = e;
+      return;
+    }
+    this.push(s, e);
   }
 }
 
@@ -175,17 +230,26 @@ function hashRange(text: string, from: number, to: number): number {
   for (let i = from; i < to; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
   return h;
 }
+/** Quotes, list marks and spaces skipped before a clause start (code units; see {@link isClauseStart}). */
 const CLAUSE_MARKS = new Set([32, 34, 40, 91, 123, 42, 45, 62, 35, 0x2022, 0x201c, 0x2018]);
-const CLAUSE_BOUNDARIES = new Set([46, 33, 63, 59, 58, 44, 10, 13, 124, 41, 93, 125]);
+const CLAUSE_MARK_TABLE = (() => {
+  const t = new Uint8Array(128);
+  for (const c of CLAUSE_MARKS) if (c < 128) t[c] = 1;
+  return t;
+})();
+const isClauseMark = (c: number): boolean =>
+  c < 128 ? CLAUSE_MARK_TABLE[c] === 1 : c === 0x2022 || c === 0x201c || c === 0x2018;
+/** `. ! ? ; : ,`, line breaks, `|`, closing brackets: the same set as {@link BOUNDARY_TABLE}. */
+const isClauseBoundary = (c: number): boolean => c < 128 && BOUNDARY_TABLE[c] === 1;
 
 /** Whether `pos` starts a sentence or clause, skipping quotes, list marks and filler words. */
 function isClauseStart(text: string, pos: number): boolean {
   let p = pos;
   for (let words = 0; words <= 3; words++) {
-    while (p > 0 && CLAUSE_MARKS.has(text.charCodeAt(p - 1))) p--;
+    while (p > 0 && isClauseMark(text.charCodeAt(p - 1))) p--;
     if (p === 0) return true;
     const c = text.charCodeAt(p - 1);
-    if (CLAUSE_BOUNDARIES.has(c)) return true;
+    if (isClauseBoundary(c)) return true;
     if (!isWordChar(c)) return false;
     let q = p;
     while (q > 0 && p - q < 16 && isWordChar(text.charCodeAt(q - 1))) q--;
@@ -209,12 +273,32 @@ export class RuleEngine {
   readonly #automaton: AhoCorasick;
   readonly #owners: LiteralOwners[] = [];
   readonly #literalLength: Int32Array;
+  // The owners flattened for the hot loop: rules of literal l are ruleOwn[ruleOwnStart[l] ..
+  // ruleOwnStart[l + 1]), signals likewise with their OWN_* flags.
+  readonly #ruleOwnStart: Int32Array;
+  readonly #ruleOwn: Int32Array;
+  readonly #ruleOwnFlags: Uint8Array;
+  /** Per rule owner: the generation in which the kept hit of its literal did not qualify (see #scanView). */
+  readonly #ruleOwnDeferGen: Uint32Array;
+  /** Per literal: the generation in which some rule owner of its kept hit was deferred. */
+  readonly #litDeferGen: Uint32Array;
+  readonly #sigOwnStart: Int32Array;
+  readonly #sigOwn: Int32Array;
+  readonly #sigOwnFlags: Uint8Array;
   readonly #infos: RuleInfo[] = [];
-  // Scratch reused across scans.
+  // Scratch reused across scans. Per-view marks hold the view's generation number when set.
   readonly #hits = new HitBuffer(256);
   readonly #keptAt: Int32Array;
   readonly #keptGen: Uint32Array;
   #gen = 0;
+  #nRules = 0;
+  readonly #ruleGen: Uint32Array;
+  readonly #ruleDoneGen: Uint32Array;
+  readonly #sigGen: Uint32Array;
+  readonly #sigWinGen: Uint32Array;
+  readonly #touchedRules: Int32Array;
+  readonly #touchedSignals: Int32Array;
+  readonly #touchedRegexSignals: Int32Array;
   readonly #occ: Occurrences[];
   readonly #sigWindows: Windows[];
   readonly #ruleWindows: Windows[];
@@ -284,8 +368,27 @@ export class RuleEngine {
       if (disabled.has(rule.id)) continue;
       if (rule.kind === 'pattern') {
         const index = this.#patterns.length;
-        this.#patterns.push({ rule, re: new RegExp(rule.pattern, 'u') });
-        for (const k of new Set(rule.keywords)) literalOf(k).rules.push(index);
+        this.#patterns.push({
+          rule,
+          re: new RegExp(rule.pattern, 'u'),
+          screen:
+            rule.screen === undefined
+              ? undefined
+              : {
+                  re: new RegExp(rule.screen.pattern, 'u'),
+                  pattern: new RegExp(rule.pattern, 'gu'),
+                  lookback: rule.screen.lookback,
+                },
+        });
+        const word = rule.keywordBoundary === 'word';
+        const atEnd = word || rule.keywordBoundary === 'end';
+        for (const k of new Set(rule.keywords)) {
+          literalOf(k).rules.push({
+            rule: index,
+            left: word && isWordChar(k.charCodeAt(0)),
+            right: atEnd && isWordChar(k.charCodeAt(k.length - 1)),
+          });
+        }
       } else {
         this.#composites.push({
           rule,
@@ -323,6 +426,50 @@ export class RuleEngine {
     if (literals.length === 0) this.#owners.push({ rules: [], signals: [] });
     this.#keptAt = new Int32Array(this.#literalLength.length);
     this.#keptGen = new Uint32Array(this.#literalLength.length);
+    const nLit = this.#owners.length;
+    this.#ruleOwnStart = new Int32Array(nLit + 1);
+    this.#sigOwnStart = new Int32Array(nLit + 1);
+    let nr = 0;
+    let ns = 0;
+    for (let l = 0; l < nLit; l++) {
+      const o = this.#owners[l] as LiteralOwners;
+      this.#ruleOwnStart[l] = nr;
+      this.#sigOwnStart[l] = ns;
+      nr += o.rules.length;
+      ns += o.signals.length;
+    }
+    this.#ruleOwnStart[nLit] = nr;
+    this.#sigOwnStart[nLit] = ns;
+    this.#ruleOwn = new Int32Array(nr);
+    this.#ruleOwnFlags = new Uint8Array(nr);
+    this.#ruleOwnDeferGen = new Uint32Array(nr);
+    this.#litDeferGen = new Uint32Array(nLit);
+    this.#sigOwn = new Int32Array(ns);
+    this.#sigOwnFlags = new Uint8Array(ns);
+    nr = 0;
+    ns = 0;
+    for (const o of this.#owners) {
+      for (const ro of o.rules) {
+        this.#ruleOwn[nr] = ro.rule;
+        this.#ruleOwnFlags[nr++] = (ro.left ? OWN_LEFT : 0) | (ro.right ? OWN_RIGHT : 0);
+      }
+      for (const so of o.signals) {
+        const sig = this.#signals[so.signal] as CompiledSignal;
+        this.#sigOwn[ns] = so.signal;
+        this.#sigOwnFlags[ns++] =
+          (so.left ? OWN_LEFT : 0) |
+          (so.right ? OWN_RIGHT : 0) |
+          (sig.clauseStart ? OWN_CLAUSE : 0) |
+          (sig.re === undefined ? 0 : OWN_REGEX);
+      }
+    }
+    this.#ruleGen = new Uint32Array(this.#patterns.length);
+    this.#ruleDoneGen = new Uint32Array(this.#patterns.length);
+    this.#sigGen = new Uint32Array(signals.length);
+    this.#sigWinGen = new Uint32Array(signals.length);
+    this.#touchedRules = new Int32Array(this.#patterns.length);
+    this.#touchedSignals = new Int32Array(signals.length);
+    this.#touchedRegexSignals = new Int32Array(signals.length);
     this.#occ = signals.map(() => new Occurrences());
     this.#sigWindows = signals.map(() => new Windows());
     this.#ruleWindows = this.#patterns.map(() => new Windows());
@@ -393,71 +540,99 @@ export class RuleEngine {
     stats.keywordHits += hits.length;
     if (hits.length === 0) return;
 
-    const touchedRules: number[] = [];
-    const touchedSignals: number[] = [];
-    const touchedRegexSignals: number[] = [];
-    const ruleTouched = new Uint8Array(this.#patterns.length);
-    const sigTouched = new Uint8Array(this.#signals.length);
-    const sigWinTouched = new Uint8Array(this.#signals.length);
     const len = text.length;
     const gen = ++this.#gen;
     const keptAt = this.#keptAt;
     const keptGen = this.#keptGen;
+    const litLength = this.#literalLength;
+    const ruleOwnStart = this.#ruleOwnStart;
+    const ruleOwn = this.#ruleOwn;
+    const ruleOwnFlags = this.#ruleOwnFlags;
+    const ruleOwnDeferGen = this.#ruleOwnDeferGen;
+    const litDeferGen = this.#litDeferGen;
+    const sigOwnStart = this.#sigOwnStart;
+    const sigOwn = this.#sigOwn;
+    const sigOwnFlags = this.#sigOwnFlags;
+    const sigGen = this.#sigGen;
+    const sigWinGen = this.#sigWinGen;
+    const touchedSignals = this.#touchedSignals;
+    const touchedRegexSignals = this.#touchedRegexSignals;
+    this.#nRules = 0;
+    let nSignals = 0;
+    let nRegexSignals = 0;
+    // `lastBoundary` is the last clause boundary before `maxStart` (the largest hit start so far);
+    // the scan up to `maxStart` is done lazily, only when a repeat has to be checked.
     let boundaryScan = 0;
     let lastBoundary = -1;
+    let maxStart = 0;
+    const litBuf = hits.literal;
+    const endBuf = hits.end;
+    const nHits = hits.length;
 
-    for (let h = 0; h < hits.length; h++) {
-      const lit = hits.literal[h] as number;
-      const end = hits.end[h] as number;
-      const start = end - (this.#literalLength[lit] as number);
+    for (let h = 0; h < nHits; h++) {
+      const lit = litBuf[h] as number;
+      const end = endBuf[h] as number;
+      const start = end - (litLength[lit] as number);
+      if (start > maxStart) maxStart = start;
       // Collapse repeats of one keyword inside one clause (amortized O(n) boundary tracking).
-      for (; boundaryScan < start; boundaryScan++) {
-        const c = text.charCodeAt(boundaryScan);
-        if (c < 128 && BOUNDARY_TABLE[c] === 1) lastBoundary = boundaryScan;
-      }
       if (keptGen[lit] === gen) {
         const prev = keptAt[lit] as number;
-        if (start - prev < REPEAT_SPACING && start > prev && lastBoundary < prev) continue;
+        if (start - prev < REPEAT_SPACING && start > prev) {
+          for (; boundaryScan < maxStart; boundaryScan++) {
+            const c = text.charCodeAt(boundaryScan);
+            if (c < 128 && BOUNDARY_TABLE[c] === 1) lastBoundary = boundaryScan;
+          }
+          if (lastBoundary < prev) {
+            // A rule that wants whole-word keywords skipped the kept hit (inside a word); this
+            // repeat may qualify: give the rule the window of the kept hit, as if it had qualified.
+            if (litDeferGen[lit] === gen) this.#undefer(text, lit, start, end, prev, gen, found);
+            continue;
+          }
+        }
       }
       keptGen[lit] = gen;
       keptAt[lit] = start;
-      const owners = this.#owners[lit] as LiteralOwners;
-      for (const r of owners.rules) {
-        const touched = ruleTouched[r];
-        if (touched === 2) continue;
-        if (touched === 0) {
-          if (found.has((this.#patterns[r] as CompiledPattern).rule.id)) {
-            ruleTouched[r] = 2;
-            continue;
-          }
-          ruleTouched[r] = 1;
-          touchedRules.push(r);
-          (this.#ruleWindows[r] as Windows).reset();
+      const wordBefore = start > 0 && isWordChar(text.charCodeAt(start - 1));
+      const wordAfter = end < len && isWordChar(text.charCodeAt(end));
+      for (let k = ruleOwnStart[lit] as number, kEnd = ruleOwnStart[lit + 1] as number; k < kEnd; k++) {
+        const flags = ruleOwnFlags[k] as number;
+        if ((wordBefore && (flags & OWN_LEFT) !== 0) || (wordAfter && (flags & OWN_RIGHT) !== 0)) {
+          ruleOwnDeferGen[k] = gen;
+          litDeferGen[lit] = gen;
+          continue;
         }
-        (this.#ruleWindows[r] as Windows).add(
-          Math.max(0, start - PATTERN_REACH),
-          Math.min(len, end + PATTERN_REACH),
-        );
+        ruleOwnDeferGen[k] = 0;
+        const r = ruleOwn[k] as number;
+        if (this.#touchRule(r, gen, found)) {
+          (this.#ruleWindows[r] as Windows).add(
+            Math.max(0, start - PATTERN_REACH),
+            Math.min(len, end + PATTERN_REACH),
+          );
+        }
       }
-      for (const o of owners.signals) {
-        if (o.left && start > 0 && isWordChar(text.charCodeAt(start - 1))) continue;
-        if (o.right && end < len && isWordChar(text.charCodeAt(end))) continue;
-        const sig = this.#signals[o.signal] as CompiledSignal;
-        if (sig.clauseStart && !isClauseStart(text, start)) continue;
-        if (sigTouched[o.signal] === 0) {
-          sigTouched[o.signal] = 1;
-          touchedSignals.push(o.signal);
-          (this.#occ[o.signal] as Occurrences).reset();
+      const kEnd = sigOwnStart[lit + 1] as number;
+      let k = sigOwnStart[lit] as number;
+      if (k === kEnd) continue;
+      for (; k < kEnd; k++) {
+        const flags = sigOwnFlags[k] as number;
+        if (wordBefore && (flags & OWN_LEFT) !== 0) continue;
+        if (wordAfter && (flags & OWN_RIGHT) !== 0) continue;
+        if ((flags & OWN_CLAUSE) !== 0 && !isClauseStart(text, start)) continue;
+        const s = sigOwn[k] as number;
+        if (sigGen[s] !== gen) {
+          sigGen[s] = gen;
+          touchedSignals[nSignals++] = s;
+          (this.#occ[s] as Occurrences).reset();
         }
-        if (sig.re === undefined) {
-          (this.#occ[o.signal] as Occurrences).push(start, end);
+        if ((flags & OWN_REGEX) === 0) {
+          (this.#occ[s] as Occurrences).push(start, end);
         } else {
-          if (sigWinTouched[o.signal] === 0) {
-            sigWinTouched[o.signal] = 1;
-            touchedRegexSignals.push(o.signal);
-            (this.#sigWindows[o.signal] as Windows).reset();
+          if (sigWinGen[s] !== gen) {
+            sigWinGen[s] = gen;
+            touchedRegexSignals[nRegexSignals++] = s;
+            (this.#sigWindows[s] as Windows).reset();
           }
-          (this.#sigWindows[o.signal] as Windows).add(
+          (this.#sigWindows[s] as Windows).add(
             Math.max(0, start - SIGNAL_REACH),
             Math.min(len, end + SIGNAL_REACH),
           );
@@ -466,11 +641,12 @@ export class RuleEngine {
     }
 
     // Confirm regex signals on their windows: every match is an occurrence.
-    for (const s of touchedRegexSignals) {
+    for (let t = 0; t < nRegexSignals; t++) {
+      const s = touchedRegexSignals[t] as number;
       const g = (this.#signals[s] as CompiledSignal).re as RegExp;
       const w = this.#sigWindows[s] as Windows;
       const occ = this.#occ[s] as Occurrences;
-      for (let i = 0; i < w.starts.length; i++) {
+      for (let i = 0; i < w.size; i++) {
         const ws = snapToWordStart(text, w.starts[i] as number);
         const slice = text.slice(ws, w.ends[i] as number);
         g.lastIndex = 0;
@@ -486,15 +662,25 @@ export class RuleEngine {
     }
 
     // Pattern rules: only those with a keyword hit, only on windows around the hits.
-    for (const r of touchedRules) {
-      const { rule, re } = this.#patterns[r] as CompiledPattern;
+    const touchedRules = this.#touchedRules;
+    for (let t = 0; t < this.#nRules; t++) {
+      const r = touchedRules[t] as number;
+      const { rule, re, screen } = this.#patterns[r] as CompiledPattern;
       stats.patternRulesRun.push(rule.id);
       const w = this.#ruleWindows[r] as Windows;
-      for (let i = 0; i < w.starts.length; i++) {
+      for (let i = 0; i < w.size; i++) {
         const ws = snapToWordStart(text, w.starts[i] as number);
         const slice = text.slice(ws, w.ends[i] as number);
         stats.regexExecutions++;
-        const m = re.exec(slice);
+        let m: RegExpExecArray | null;
+        if (screen === undefined) m = re.exec(slice);
+        else {
+          const sm = screen.re.exec(slice);
+          if (sm === null) continue;
+          stats.regexExecutions++;
+          screen.pattern.lastIndex = Math.max(0, sm.index - screen.lookback);
+          m = screen.pattern.exec(slice);
+        }
         if (m !== null && m[0].length > 0) {
           found.set(
             rule.id,
@@ -506,9 +692,9 @@ export class RuleEngine {
     }
 
     // Composite rules.
-    if (this.#composites.length === 0 || touchedSignals.length === 0) return;
-    for (const s of touchedSignals) (this.#occ[s] as Occurrences).sort();
-    const count = (s: number): number => (sigTouched[s] === 1 ? (this.#occ[s] as Occurrences).size : 0);
+    if (this.#composites.length === 0 || nSignals === 0) return;
+    for (let t = 0; t < nSignals; t++) (this.#occ[touchedSignals[t] as number] as Occurrences).sort();
+    const count = (s: number): number => (sigGen[s] === gen ? (this.#occ[s] as Occurrences).size : 0);
     let segments: Segments | undefined;
     for (const c of this.#composites) {
       if (found.has(c.rule.id)) continue;
@@ -539,6 +725,58 @@ export class RuleEngine {
       const span = this.#evaluateComposite(c, anchor, segments, len);
       if (span !== undefined)
         found.set(c.rule.id, findingOf(c.rule, evidenceOf(original, view, span[0], span[1])));
+    }
+  }
+
+  /** Marks pattern rule `r` as having a hit in this view; false when it already has a finding. */
+  #touchRule(r: number, gen: number, found: Map<string, Finding>): boolean {
+    if (this.#ruleGen[r] !== gen) {
+      this.#ruleGen[r] = gen;
+      if (found.has((this.#patterns[r] as CompiledPattern).rule.id)) {
+        this.#ruleDoneGen[r] = gen;
+        return false;
+      }
+      this.#touchedRules[this.#nRules++] = r;
+      (this.#ruleWindows[r] as Windows).reset();
+      return true;
+    }
+    return this.#ruleDoneGen[r] !== gen;
+  }
+
+  /**
+   * A repeat `[start, end)` of literal `lit` was collapsed into the kept hit at `kept`. Rule owners
+   * that skipped the kept hit (not a whole word) get the kept hit's window if this repeat qualifies,
+   * so collapsing never hides a whole-word occurrence from them.
+   */
+  #undefer(
+    text: string,
+    lit: number,
+    start: number,
+    end: number,
+    kept: number,
+    gen: number,
+    found: Map<string, Finding>,
+  ): void {
+    const len = text.length;
+    const wordBefore = start > 0 && isWordChar(text.charCodeAt(start - 1));
+    const wordAfter = end < len && isWordChar(text.charCodeAt(end));
+    const keptEnd = kept + (this.#literalLength[lit] as number);
+    for (
+      let k = this.#ruleOwnStart[lit] as number, kEnd = this.#ruleOwnStart[lit + 1] as number;
+      k < kEnd;
+      k++
+    ) {
+      if (this.#ruleOwnDeferGen[k] !== gen) continue;
+      const flags = this.#ruleOwnFlags[k] as number;
+      if ((wordBefore && (flags & OWN_LEFT) !== 0) || (wordAfter && (flags & OWN_RIGHT) !== 0)) continue;
+      this.#ruleOwnDeferGen[k] = 0;
+      const r = this.#ruleOwn[k] as number;
+      if (this.#touchRule(r, gen, found)) {
+        (this.#ruleWindows[r] as Windows).insert(
+          Math.max(0, kept - PATTERN_REACH),
+          Math.min(len, keptEnd + PATTERN_REACH),
+        );
+      }
     }
   }
 

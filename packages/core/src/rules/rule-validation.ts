@@ -76,6 +76,15 @@ export function validateRules(rules: readonly Rule[], signalIds: ReadonlySet<str
         throw new InvalidOptionError('rules', `${owner}: pattern must be a non-empty string`);
       }
       checkRegex('rules', owner, r.pattern);
+      if (r.keywordBoundary !== undefined && r.keywordBoundary !== 'word' && r.keywordBoundary !== 'end') {
+        throw new InvalidOptionError('rules', `${owner}: keywordBoundary must be "word" or "end"`);
+      }
+      if (r.screen !== undefined) {
+        checkRegex('rules', `${owner} (screen)`, r.screen.pattern);
+        if (!Number.isInteger(r.screen.lookback) || r.screen.lookback < 0) {
+          throw new InvalidOptionError('rules', `${owner}: screen.lookback must be a non-negative integer`);
+        }
+      }
     } else if (r.kind === 'composite') {
       if (!Array.isArray(r.all) || r.all.length === 0) {
         throw new InvalidOptionError(

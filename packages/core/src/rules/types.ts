@@ -30,6 +30,22 @@ export interface PatternRule extends RuleBase {
   keywords: readonly string[];
   /** JavaScript regex source, compiled with flags `gu` (`i` not needed: views are lower-case). Must be ReDoS-safe. */
   pattern: string;
+  /**
+   * A promise about `pattern` that lets the engine ignore keyword hits inside longer words
+   * ("set" in "settings"): `word` — every match contains a keyword as a whole word (bounded on each
+   * side where the keyword begins or ends with a word character); `end` — bounded at its end only.
+   * Matches must also be shorter than about 250 characters. Default: every hit counts.
+   */
+  keywordBoundary?: 'word' | 'end';
+  /**
+   * Optional screen for a pattern whose work is bounded per start position but large (a long gap
+   * after a keyword that may be repeated densely, e.g. `<!--` × N). `pattern` must match a text
+   * exactly when `screen.pattern` does, and `screen.pattern` must do bounded work per character
+   * in total. The engine runs the screen first; when it matches at p, it runs `pattern` from
+   * p − `screen.lookback` only: `lookback` must bound how far left of p the leftmost match of
+   * `pattern` can start, so findings and evidence are the same as with `pattern` alone.
+   */
+  screen?: { pattern: string; lookback: number };
 }
 
 /**

@@ -115,6 +115,8 @@ export const FINANCIAL_FRAUD_RULES: readonly Rule[] = [
     description:
       'Tells the agent to approve all or every payment, transfer, invoice or refund, or to approve them automatically.',
     keywords: ['approve', 'auto-approve', 'autoapprove'],
+    // Every match contains a keyword as a whole word.
+    keywordBoundary: 'word',
     pattern: String.raw`\b(?:auto-?approve|approve)\b (?:all|any|every|each)(?: pending| future| new| incoming| outstanding)? (?:payments?|transfers?|invoices?|refunds?|transactions?|wires?|expense|purchase)|\bapprove\b[^.!?\n]{0,40}\b(?:payments?|transfers?|invoices?|refunds?|transactions?)\b[^.!?\n]{0,30}\bautomatically\b`,
     examples: {
       positive: [

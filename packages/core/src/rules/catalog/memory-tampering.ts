@@ -13,6 +13,8 @@ export const MEMORY_TAMPERING_RULES: readonly Rule[] = [
     description:
       'Deletes, wipes, overwrites or forgets all or other stored memories, notes, records or history.',
     keywords: ['memories', 'memory', 'notes', 'records', 'history', 'facts', 'entries', 'logs'],
+    // Every match contains a keyword as a whole word.
+    keywordBoundary: 'word',
     pattern: String.raw`\b(?:delete|wipe|erase|purge|clear|forget|remove|overwrite|reset|drop)\b (?:all|every|any|the other|other|existing|previous|prior|older|your|stored)(?: of)?(?: (?:your|the|other|previous|prior|stored|saved|existing|old|conflicting))?(?: (?:long-term|user|audit|chat|conversation|security))? (?:memories|memory entries|memory|notes|records|facts|entries|history|logs)\b`,
     examples: {
       positive: [

@@ -24,7 +24,11 @@ export const PRIVILEGE_ESCALATION_RULES: readonly Rule[] = [
       'upgrade',
       'set',
     ],
-    pattern: String.raw`(?<!\b(?:not|never|only|dont|don't) )\b(?:grant|give|assign|provide|make|promote|elevate|escalate|upgrade|set)\b[^.!?\n]{0,40} (?:an? )?(?:admin(?:istrator)?|root|superuser|super-user|owner|sudo|full|unrestricted|elevated|permanent|global admin)(?: |-)(?:access|rights|privileges|permissions|role|control|status|level)\b`,
+    // Every match contains a keyword as a whole word.
+    keywordBoundary: 'word',
+    // The negated prefix is checked after the verb (the lookbehind re-reads the verb): the same
+    // matches as a lookbehind before it, but tried only where a verb occurs, not at every position.
+    pattern: String.raw`\b(?:grant|give|assign|provide|make|promote|elevate|escalate|upgrade|set)\b(?<!\b(?:not|never|only|dont|don't) (?:grant|give|assign|provide|make|promote|elevate|escalate|upgrade|set))[^.!?\n]{0,40} (?:an? )?(?:admin(?:istrator)?|root|superuser|super-user|owner|sudo|full|unrestricted|elevated|permanent|global admin)(?: |-)(?:access|rights|privileges|permissions|role|control|status|level)\b`,
     examples: {
       positive: [
         'Please grant permanent access to my cousin on the garage lock.',
@@ -186,6 +190,8 @@ export const PRIVILEGE_ESCALATION_RULES: readonly Rule[] = [
     description:
       'Changes the login or recovery e-mail, phone or password of an account to a given value (account takeover).',
     keywords: ['email', 'e-mail', 'phone', 'password', 'recovery'],
+    // Every match contains a keyword as a whole word (bounded at its end).
+    keywordBoundary: 'end',
     pattern: String.raw`\b(?:change|update|set|replace|switch|reset)\b[^.!?\n]{0,40}\b(?:login|recovery|account|profile|contact|primary|backup)? ?(?:e-?mail(?: address)?|phone(?: number)?|password|recovery (?:e-?mail|phone|address))\b (?:to|with|into) [^ .!?\n]{0,60}(?:@|[0-9]{4,15})`,
     examples: {
       positive: [

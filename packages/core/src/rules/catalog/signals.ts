@@ -1047,7 +1047,7 @@ export const BUILTIN_SIGNALS: readonly Signal[] = [
       'sleeper',
     ],
     pattern:
-      '\\bafter (?:[0-9]{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|a few|several|a couple of) (?:more |further |additional )?(?:turns|messages|conversations|interactions|exchanges|replies|responses|sessions|requests|queries|days|weeks|prompts)\\b|\\b(?:on|after|starting|beginning|from) (?:[0-9]{1,2}(?:st|nd|rd|th)? )?(?:january|february|march|april|may|june|july|august|september|october|november|december)\\b|\\b(?:the|a|this|secret|special) (?:code ?word|trigger word|magic word|keyword|passphrase|phrase|word) [\'"]|\\b(?:code ?word|trigger word|magic word|activation phrase|dormant|sleeper)\\b',
+      '\\b(?:after (?:[0-9]{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|a few|several|a couple of) (?:more |further |additional )?(?:turns|messages|conversations|interactions|exchanges|replies|responses|sessions|requests|queries|days|weeks|prompts)\\b|(?:on|after|starting|beginning|from) (?:[0-9]{1,2}(?:st|nd|rd|th)? )?(?:january|february|march|april|may|june|july|august|september|october|november|december)\\b|(?:the|a|this|secret|special) (?:code ?word|trigger word|magic word|keyword|passphrase|phrase|word) [\'"]|(?:code ?word|trigger word|magic word|activation phrase|dormant|sleeper)\\b)',
   },
   {
     id: 'tool_ref',
