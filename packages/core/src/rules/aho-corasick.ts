@@ -62,7 +62,7 @@ export class AhoCorasick {
   readonly literals: readonly string[];
   readonly #classOf: Uint16Array;
   readonly #alphabet: number;
-  /** Transitions: entry `row + class` is the next state's row (`state * alphabet`), `~row` if it has outputs. */
+  /** Transitions: entry `row + class` is the next state's row (`state * alphabet`), or `~state` if it has outputs. */
   readonly #delta: Int32Array;
   readonly #outStart: Int32Array;
   readonly #outLen: Int32Array;
@@ -126,11 +126,12 @@ export class AhoCorasick {
       }
     }
     // The hot loop reads one entry per character: the row offset of the next state
-    // (`state * alphabet`), bitwise-negated (`~`, so negative) when that state has outputs.
+    // (`state * alphabet`), or, when that state has outputs, its number bitwise-negated (`~`, so
+    // negative: the rare path multiplies, the common path needs no arithmetic).
     const packed = new Int32Array(n * alphabet);
     for (let i = 0; i < n * alphabet; i++) {
       const to = delta[i] as number;
-      packed[i] = (outputs[to] as number[]).length === 0 ? to * alphabet : ~(to * alphabet);
+      packed[i] = (outputs[to] as number[]).length === 0 ? to * alphabet : ~to;
     }
     const outStart = new Int32Array(n);
     const outLen = new Int32Array(n);
@@ -180,8 +181,8 @@ export class AhoCorasick {
         row = next;
         continue;
       }
-      row = ~next;
-      const state = (row / alphabet) | 0;
+      const state = ~next;
+      row = state * alphabet;
       const len = outLen[state] as number;
       if (count + len > litBuf.length) {
         hits.length = count;

@@ -560,9 +560,12 @@ export class RuleEngine {
     this.#nRules = 0;
     let nSignals = 0;
     let nRegexSignals = 0;
-    // `lastBoundary` is the last clause boundary before `maxStart` (the largest hit start so far);
-    // the scan up to `maxStart` is done lazily, only when a repeat has to be checked.
-    let boundaryScan = 0;
+    // A repeat is collapsed when no clause boundary lies in [kept, maxStart) (maxStart: the largest
+    // hit start so far). Boundaries are looked up lazily, only when a repeat has to be checked, in
+    // an interval [knownFrom, knownTo) grown on demand; `lastBoundary` is the last boundary in it,
+    // or -1.
+    let knownFrom = -1;
+    let knownTo = -1;
     let lastBoundary = -1;
     let maxStart = 0;
     const litBuf = hits.literal;
@@ -578,11 +581,28 @@ export class RuleEngine {
       if (keptGen[lit] === gen) {
         const prev = keptAt[lit] as number;
         if (start - prev < REPEAT_SPACING && start > prev) {
-          for (; boundaryScan < maxStart; boundaryScan++) {
-            const c = text.charCodeAt(boundaryScan);
-            if (c < 128 && BOUNDARY_TABLE[c] === 1) lastBoundary = boundaryScan;
+          if (knownTo < 0 || prev - knownTo > 2 * REPEAT_SPACING) {
+            // Start a new interval rather than scan a long stretch no check needs (a restart
+            // happens at most once per 128 characters, so rescans stay linear in total).
+            knownFrom = prev;
+            knownTo = prev;
+            lastBoundary = -1;
           }
-          if (lastBoundary < prev) {
+          for (; knownTo < maxStart; knownTo++) {
+            const c = text.charCodeAt(knownTo);
+            if (c < 128 && BOUNDARY_TABLE[c] === 1) lastBoundary = knownTo;
+          }
+          let collapse = lastBoundary < prev;
+          // No boundary in [knownFrom, maxStart): extend the interval back to `prev` if needed.
+          while (collapse && knownFrom > prev) {
+            knownFrom--;
+            const c = text.charCodeAt(knownFrom);
+            if (c < 128 && BOUNDARY_TABLE[c] === 1) {
+              lastBoundary = knownFrom;
+              collapse = false;
+            }
+          }
+          if (collapse) {
             // A rule that wants whole-word keywords skipped the kept hit (inside a word); this
             // repeat may qualify: give the rule the window of the kept hit, as if it had qualified.
             if (litDeferGen[lit] === gen) this.#undefer(text, lit, start, end, prev, gen, found);

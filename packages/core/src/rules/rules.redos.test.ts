@@ -25,6 +25,11 @@ const checked: Checked[] = [
   ...BUILTIN_RULES.flatMap((r): Checked[] =>
     r.kind === 'pattern' ? [{ id: r.id, source: r.pattern, keywords: r.keywords }] : [],
   ),
+  ...BUILTIN_RULES.flatMap((r): Checked[] =>
+    r.kind === 'pattern' && r.screen !== undefined
+      ? [{ id: `${r.id} (screen)`, source: r.screen.pattern, keywords: r.keywords }]
+      : [],
+  ),
   ...BUILTIN_SIGNALS.flatMap((s): Checked[] =>
     s.pattern === undefined ? [] : [{ id: `signal:${s.id}`, source: s.pattern, keywords: s.keywords }],
   ),
@@ -62,6 +67,7 @@ describe('ReDoS safety of the built-in catalog', () => {
   it('checks every pattern rule and signal regex', () => {
     expect(checked.length).toBe(
       BUILTIN_RULES.filter((r) => r.kind === 'pattern').length +
+        BUILTIN_RULES.filter((r) => r.kind === 'pattern' && r.screen !== undefined).length +
         BUILTIN_SIGNALS.filter((s) => s.pattern !== undefined).length,
     );
     expect(checked.length).toBeGreaterThan(30);

@@ -17,17 +17,22 @@ export const MAX_SEGMENT_LENGTH = 600;
 /** Default overlap of force-split segments. */
 export const SEGMENT_OVERLAP = 80;
 
+/** 1: always a boundary (`\n`, `\r`, `|`); 2: a boundary when followed by whitespace, a quote or the end (`. ! ? ;`). */
+const BOUNDARY_KIND = (() => {
+  const t = new Uint8Array(128);
+  for (const c of '\n\r|') t[c.charCodeAt(0)] = 1;
+  for (const c of '.!?;') t[c.charCodeAt(0)] = 2;
+  return t;
+})();
+
 function isBoundary(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
-  // \n, \r, |
-  if (c === 10 || c === 13 || c === 124) return true;
+  const kind = c < 128 ? (BOUNDARY_KIND[c] as number) : 0;
+  if (kind !== 2) return kind === 1;
   // . ! ? ;  — only when followed by whitespace or the end (keeps "evil.com", "3.5", "a;b").
-  if (c === 46 || c === 33 || c === 63 || c === 59) {
-    if (i + 1 >= text.length) return true;
-    const n = text.charCodeAt(i + 1);
-    return n === 32 || n === 10 || n === 13 || n === 9 || n === 34 || n === 39;
-  }
-  return false;
+  if (i + 1 >= text.length) return true;
+  const n = text.charCodeAt(i + 1);
+  return n === 32 || n === 10 || n === 13 || n === 9 || n === 34 || n === 39;
 }
 
 /** Splits `text` into sentence segments (one pass, linear). */
@@ -66,7 +71,10 @@ export function segmentSentences(
     }
   };
   let start = 0;
-  for (let i = 0; i < text.length; i++) {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || BOUNDARY_KIND[c] === 0) continue;
     if (isBoundary(text, i)) {
       emit(start, i + 1);
       start = i + 1;
