@@ -835,7 +835,7 @@ export class RuleEngine {
       let ok = true;
       const take = (s: number): boolean => {
         const occ = this.#occ[s] as Occurrences;
-        if (occ.size === 0) return false;
+        if (occ.size === 0 || this.#sigGen[s] !== this.#gen) return false;
         const k = occ.lowerBound(lo);
         if (k >= occ.size) return false;
         const os = occ.starts[k] as number;
