@@ -1,4 +1,4 @@
-import { InvalidInputError, InvalidOptionError, type LayerFailedError } from '../errors/index.js';
+import { InvalidInputError, InvalidOptionError, LayerFailedError } from '../errors/index.js';
 import type { BehaviorAssessment, BehaviorFeatures } from '../layers/index.js';
 import {
   applyTrust,
@@ -7,6 +7,7 @@ import {
   extractFeatures,
   TrustRegistry,
 } from '../layers/index.js';
+import { LearnedModel } from '../learned/index.js';
 import type { NormalizeOptions } from '../normalize/index.js';
 import { normalize } from '../normalize/index.js';
 import { decisionForScore, PROFILES } from '../policy/index.js';
@@ -38,7 +39,14 @@ const SOURCE_TYPE_SET: ReadonlySet<string> = new Set(SOURCE_TYPES);
  * dropping the injected sentences can leave useful data. A memory write, a prompt or a system text
  * is one statement from one author; an instruction in it is not removed, it is decided on.
  */
-const SANITIZABLE_SOURCES: ReadonlySet<SourceType> = new Set(['rag', 'tool', 'web', 'email', 'document', 'api']);
+const SANITIZABLE_SOURCES: ReadonlySet<SourceType> = new Set([
+  'rag',
+  'tool',
+  'web',
+  'email',
+  'document',
+  'api',
+]);
 /** At most this fraction of a text may be dropped by the sanitizer. */
 const SANITIZE_MAX_REMOVED = 0.4;
 const DEFAULT_MAX_CONTENT = 1_000_000;
@@ -53,6 +61,9 @@ export interface AnalyzeBatchOptions {
 interface Evaluation {
   findings: Finding[];
   rulesScore: number;
+  /** The learned layer's probability, or undefined when it is off. */
+  learnedP: number | undefined;
+  learnedDelta: number;
   trustDelta: number;
   behavior: BehaviorAssessment;
   features: BehaviorFeatures | undefined;
@@ -89,6 +100,10 @@ export class Analyzer {
   readonly #trust: TrustRegistry;
   readonly #behavior: BehaviorBaseline | undefined;
   readonly #judge: JudgeOptions | undefined;
+  /** The learned layer's model and threshold, undefined when the layer is off (or failed to load). */
+  #learned: LearnedModel | undefined;
+  #learnedThreshold = 1;
+  #learnedError: LayerFailedError | undefined;
   #judgeError: LayerFailedError | undefined;
 
   constructor(options: AnalyzerOptions = {}) {
@@ -119,6 +134,19 @@ export class Analyzer {
             maxBoost: b.maxBoost ?? 10,
           });
     this.#judge = options.judge;
+    const learned = options.learned ?? false;
+    if (learned !== false) {
+      try {
+        const model = LearnedModel.load();
+        this.#learned = model;
+        this.#learnedThreshold = (learned === true ? undefined : learned.threshold) ?? model.meta.threshold;
+      } catch (cause) {
+        // A model that does not load is a degraded layer (fail-close applies), never a crash.
+        this.#learnedError = LayerFailedError.isInstance(cause)
+          ? cause
+          : new LayerFailedError('learned', `learned model failed to load: ${String(cause)}`, { cause });
+      }
+    }
   }
 
   /** The thresholds in force (profile merged with custom ones). */
@@ -168,7 +196,7 @@ export class Analyzer {
 
     const ev = this.#evaluate(content, trust, entry.agentId);
     let score = ev.score;
-    const degraded: string[] = [];
+    const degraded: string[] = this.#learnedError !== undefined ? ['learned'] : [];
     const extras: string[] = [];
 
     let judgeLayer = layer(false, 0, this.#judge ? 'score not borderline' : 'no judge configured');
@@ -228,7 +256,7 @@ export class Analyzer {
         ev.rulesScore,
         `${ev.findings.filter((f) => f.layer === 'rules').length} finding(s)`,
       ),
-      learned: layer(false, 0, 'no learned model in this version'),
+      learned: this.#learnedLayer(ev),
       trust: layer(
         true,
         ev.trustDelta,
@@ -290,7 +318,11 @@ export class Analyzer {
         status: this.#engine.size > 0 ? 'ok' : 'degraded',
         detail: `${this.#engine.size} rules loaded`,
       },
-      learned: { status: 'disabled', detail: 'no learned model ships in this version' },
+      learned: this.#learnedError
+        ? { status: 'degraded', detail: this.#learnedError.message }
+        : this.#learned === undefined
+          ? { status: 'disabled', detail: 'off (enable with the learned option)' }
+          : { status: 'ok', detail: `model ${this.#learned.version}, threshold ${this.#learnedThreshold}` },
       trust: { status: 'ok', detail: `${this.#trust.registeredSources} source(s) registered` },
       behavior: this.#behavior
         ? { status: 'ok', detail: `${this.#behavior.size} agent baseline(s)` }
@@ -310,8 +342,18 @@ export class Analyzer {
     const normalized = normalize(content, this.#normalizeOptions);
     const findings = this.#engine.scan(normalized);
     const rulesScore = combineWeights(findings);
-    const trusted = applyTrust(rulesScore, trust, findings);
-    const trustDelta = trusted - rulesScore;
+    let learnedP: number | undefined;
+    let learnedDelta = 0;
+    if (this.#learned !== undefined) {
+      learnedP = this.#learned.scoreViews(normalized.views);
+      if (learnedP >= this.#learnedThreshold) {
+        findings.push(learnedFinding(content, learnedP, this.#learnedThreshold));
+        learnedDelta = combineWeights(findings) - rulesScore;
+      }
+    }
+    const evidence = rulesScore + learnedDelta;
+    const trusted = applyTrust(evidence, trust, findings);
+    const trustDelta = trusted - evidence;
     let behavior: BehaviorAssessment = { active: false, boost: 0, outliers: [], scans: 0 };
     let features: BehaviorFeatures | undefined;
     if (this.#behavior !== undefined && agentId !== undefined) {
@@ -321,7 +363,14 @@ export class Analyzer {
     }
     const floor = severityFloor(findings);
     const score = Math.min(100, Math.max(floor, trusted + behavior.boost));
-    return { findings, rulesScore, trustDelta, behavior, features, floor, score };
+    return { findings, rulesScore, learnedP, learnedDelta, trustDelta, behavior, features, floor, score };
+  }
+
+  #learnedLayer(ev: Evaluation): LayerContribution {
+    if (this.#learnedError !== undefined) return layer(false, 0, this.#learnedError.message);
+    if (ev.learnedP === undefined || this.#learned === undefined) return layer(false, 0, 'off');
+    const note = `${this.#learned.version}: p=${ev.learnedP.toFixed(3)} (threshold ${this.#learnedThreshold})`;
+    return layer(true, ev.learnedDelta, note);
   }
 
   #behaviorLayer(b: BehaviorAssessment): LayerContribution {
@@ -375,6 +424,25 @@ function behaviorFinding(content: string, b: BehaviorAssessment): Finding {
     mitre: { atlas: ['AML.T0080'], attack: [] },
     evidence: { text: content.slice(0, end), start: 0, end, view: 'text' },
     layer: 'behavior',
+  };
+}
+
+/**
+ * The learned layer's finding: weight grows from 0.4 at the threshold to at most 0.7, medium
+ * severity (it sets no floor and lowers none), and the whole text is its evidence (a model has no
+ * span, so the sanitizer never uses it).
+ */
+function learnedFinding(content: string, p: number, threshold: number): Finding {
+  const end = Math.min(content.length, 200);
+  return {
+    ruleId: 'MG-ML-001',
+    title: 'Learned classifier: reads like an injected instruction',
+    category: 'instruction_override',
+    severity: 'medium',
+    weight: Math.min(0.7, 0.4 + 4 * (p - threshold)),
+    mitre: { atlas: ['AML.T0051.001', 'AML.T0080'], attack: [] },
+    evidence: { text: content.slice(0, end), start: 0, end, view: 'text' },
+    layer: 'learned',
   };
 }
 

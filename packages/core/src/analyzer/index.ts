@@ -1,4 +1,11 @@
 export { type AnalyzeBatchOptions, Analyzer } from './analyzer.js';
-export type { AnalyzerOptions, BehaviorOptions, JudgeOptions, PolicyProfile, Thresholds } from './options.js';
+export type {
+  AnalyzerOptions,
+  BehaviorOptions,
+  JudgeOptions,
+  LearnedOptions,
+  PolicyProfile,
+  Thresholds,
+} from './options.js';
 export { combineWeights, SEVERITY_FLOOR } from './scoring.js';
 export * from './types.js';

@@ -35,6 +35,12 @@ export interface JudgeOptions {
   timeoutMs?: number;
 }
 
+/** The learned layer (layer 2): the shipped classifier. */
+export interface LearnedOptions {
+  /** Probability (0..1) from which the model adds its finding. @default the model's own (0.9) */
+  threshold?: number;
+}
+
 export interface AnalyzerOptions {
   /** Threshold profile. @default 'balanced' */
   profile?: PolicyProfile;
@@ -58,5 +64,11 @@ export interface AnalyzerOptions {
   /** Offer `sanitize` when removing the offending sentences leaves clean, useful content. @default true */
   sanitize?: boolean;
   normalize?: NormalizeOptions;
+  /**
+   * The shipped classifier (layer 2). Off by default until calibration shows it raises recall at
+   * equal or lower false-positive rate on every surface; `true` turns it on with its threshold.
+   * @default false
+   */
+  learned?: boolean | LearnedOptions;
   judge?: JudgeOptions;
 }

@@ -14,6 +14,7 @@ const KNOWN: Record<keyof AnalyzerOptions, true> = {
   behavior: true,
   sanitize: true,
   normalize: true,
+  learned: true,
   judge: true,
 };
 const KNOWN_BEHAVIOR = new Set(['enabled', 'warmup', 'maxAgents', 'maxBoost']);
@@ -87,6 +88,14 @@ export function validateOptions(options: unknown): asserts options is AnalyzerOp
     checkKeys(o.normalize, KNOWN_NORMALIZE, 'normalize.');
     checkInt('normalize.maxDecodeDepth', o.normalize.maxDecodeDepth, 0);
     checkInt('normalize.maxDecodedViews', o.normalize.maxDecodedViews, 0);
+  }
+  if (o.learned !== undefined && typeof o.learned !== 'boolean') {
+    if (checkObject('learned', o.learned)) {
+      checkKeys(o.learned, new Set(['threshold']), 'learned.');
+      const t = o.learned.threshold;
+      if (t !== undefined && (typeof t !== 'number' || !(t > 0 && t < 1)))
+        fail('learned.threshold', 'must be between 0 and 1');
+    }
   }
   if (checkObject('judge', o.judge)) {
     checkKeys(o.judge, KNOWN_JUDGE, 'judge.');

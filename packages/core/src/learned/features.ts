@@ -1,0 +1,253 @@
+/**
+ * Hashed text features of the learned layer, shared by the runtime (`LinearModel.score`) and the
+ * training script (`calibration/train/train.mjs` compiles this very file), so that both see exactly
+ * the same feature vector.
+ *
+ * Input: a text already folded by `normalize()` (`views[n].text`: NFKC, lower-cased, homoglyphs and
+ * leetspeak folded, white space collapsed). Features, all hashed with 32-bit FNV-1a plus the
+ * murmur3 finalizer into `2^bucketsLog2` buckets with the sign taken from the hash's top bit
+ * (signed hashing):
+ * - character 3-, 4- and 5-grams over the whole text (across word boundaries, so punctuation and
+ *   phrase joins such as `e all p` or `](http` count);
+ * - word unigrams and bigrams, a word being a run of ASCII letters, digits and `_` or of
+ *   non-ASCII characters outside the punctuation blocks;
+ * - one length feature (⌊log2 length⌋).
+ * Values: the signed sum per bucket, log-scaled (`sign·ln(1+|v|)`), then L2-normalized.
+ *
+ * Cost: linear in the text, with the text capped to its first `HEAD_CHARS` and last `TAIL_CHARS`
+ * characters (an instruction buried in the middle of a longer text is not seen; score chunks of
+ * long documents separately). No string is sliced per n-gram; all buffers are reused.
+ */
+
+/** Bumped whenever the features change: weights trained on another version do not apply. */
+export const FEATURE_VERSION = 'mg-hash-1';
+/** Characters taken from the start of a long text. */
+export const HEAD_CHARS = 8192;
+/** Characters taken from the end of a text longer than `HEAD_CHARS + TAIL_CHARS`. */
+export const TAIL_CHARS = 2048;
+/** Default number of hash buckets (log2). */
+export const DEFAULT_BUCKETS_LOG2 = 18;
+
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+/** Seeds that keep the feature families apart in the hash space. */
+const SEED_CHAR = 0x3c6ef372 | 0;
+const SEED_WORD = 0x1b873593 | 0;
+const SEED_BIGRAM = 0x5bd1e995 | 0;
+const SEED_LENGTH = 0x27d4eb2f | 0;
+/** Upper bound of distinct features of one capped text (3 char n-grams and ≤ 2 word features per char). */
+const MAX_FEATURES = 5 * (HEAD_CHARS + TAIL_CHARS) + 8;
+
+/** murmur3's 32-bit finalizer: spreads FNV's weak low bits over the whole word. */
+export function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** True for a code unit that belongs to a word: `[0-9a-z_]`, upper-case ASCII, non-ASCII letters. */
+function isWordUnit(c: number): boolean {
+  if (c < 0x80) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || (c >= 65 && c <= 90);
+  if (c < 0xc0) return false; // Latin-1 punctuation and symbols
+  if (c >= 0x2000 && c <= 0x2bff) return false; // general punctuation, arrows, symbols
+  if (c >= 0x3000 && c <= 0x303f) return false; // CJK punctuation
+  return true;
+}
+
+/** The feature vector of one text: `count` entries of `indices` (bucket) and `values`. */
+export interface SparseFeatures {
+  count: number;
+  indices: Int32Array;
+  values: Float32Array;
+}
+
+/**
+ * Computes the hashed features of a folded text into reused buffers. Not re-entrant: the arrays it
+ * returns are overwritten by the next call.
+ */
+export class FeatureHasher {
+  readonly bucketsLog2: number;
+  private readonly mask: number;
+  /** Signed count per bucket (valid where `stamp` equals `gen`). */
+  private readonly acc: Int32Array;
+  private readonly stamp: Uint32Array;
+  private gen = 0;
+  private readonly out: SparseFeatures;
+  private n = 0;
+
+  constructor(bucketsLog2: number = DEFAULT_BUCKETS_LOG2) {
+    if (!Number.isInteger(bucketsLog2) || bucketsLog2 < 4 || bucketsLog2 > 24) {
+      throw new RangeError(`bucketsLog2 must be an integer in 4..24, got ${bucketsLog2}`);
+    }
+    this.bucketsLog2 = bucketsLog2;
+    const size = 1 << bucketsLog2;
+    this.mask = size - 1;
+    this.acc = new Int32Array(size);
+    this.stamp = new Uint32Array(size);
+    this.out = { count: 0, indices: new Int32Array(MAX_FEATURES), values: new Float32Array(MAX_FEATURES) };
+  }
+
+  /** Features of `text` (see the module comment). The result is overwritten by the next call. */
+  extract(text: string): SparseFeatures {
+    this.gen = (this.gen + 1) >>> 0;
+    if (this.gen === 0) {
+      this.stamp.fill(0);
+      this.gen = 1;
+    }
+    this.n = 0;
+    const len = text.length;
+    if (len <= HEAD_CHARS + TAIL_CHARS) {
+      this.segment(text, 0, len);
+    } else {
+      this.segment(text, 0, HEAD_CHARS);
+      this.segment(text, len - TAIL_CHARS, len);
+    }
+    this.add(fmix32(SEED_LENGTH ^ (31 - Math.clz32(len | 1))));
+    return this.finish();
+  }
+
+  /** Adds one feature of hash `h` (already mixed): bucket from the low bits, sign from the top bit. */
+  private add(h: number): void {
+    const b = h & this.mask;
+    if (this.stamp[b] !== this.gen) {
+      this.stamp[b] = this.gen;
+      this.acc[b] = (h >> 31) | 1;
+      this.out.indices[this.n++] = b;
+    } else {
+      this.acc[b] = this.acc[b]! + ((h >> 31) | 1);
+    }
+  }
+
+  /**
+   * The n-grams of `text[start..end)`. Written as one loop over locals with the bucket update
+   * inlined (`emit` below): this is the hot path of `score()`.
+   */
+  private segment(text: string, start: number, end: number): void {
+    const mask = this.mask;
+    const stamp = this.stamp;
+    const acc = this.acc;
+    const indices = this.out.indices;
+    const gen = this.gen;
+    let n = this.n;
+    // Character 3..5-grams starting at every position, words and word bigrams, in one pass.
+    let c0 = start < end ? text.charCodeAt(start) : 0;
+    let c1 = start + 1 < end ? text.charCodeAt(start + 1) : 0;
+    let c2 = start + 2 < end ? text.charCodeAt(start + 2) : 0;
+    let c3 = start + 3 < end ? text.charCodeAt(start + 3) : 0;
+    let word = 0;
+    let inWord = false;
+    let prev = 0;
+    let havePrev = false;
+    for (let i = start; i < end; i++) {
+      const c4 = i + 4 < end ? text.charCodeAt(i + 4) : 0;
+      if (i + 3 <= end) {
+        let h = Math.imul(FNV_OFFSET ^ SEED_CHAR ^ c0, FNV_PRIME);
+        h = Math.imul(h ^ c1, FNV_PRIME);
+        h = Math.imul(h ^ c2, FNV_PRIME);
+        let x = fmix32(h ^ 3);
+        let b = x & mask;
+        if (stamp[b] !== gen) {
+          stamp[b] = gen;
+          acc[b] = (x >> 31) | 1;
+          indices[n++] = b;
+        } else acc[b] = acc[b]! + ((x >> 31) | 1);
+        if (i + 4 <= end) {
+          h = Math.imul(h ^ c3, FNV_PRIME);
+          x = fmix32(h ^ 4);
+          b = x & mask;
+          if (stamp[b] !== gen) {
+            stamp[b] = gen;
+            acc[b] = (x >> 31) | 1;
+            indices[n++] = b;
+          } else acc[b] = acc[b]! + ((x >> 31) | 1);
+          if (i + 5 <= end) {
+            h = Math.imul(h ^ c4, FNV_PRIME);
+            x = fmix32(h ^ 5);
+            b = x & mask;
+            if (stamp[b] !== gen) {
+              stamp[b] = gen;
+              acc[b] = (x >> 31) | 1;
+              indices[n++] = b;
+            } else acc[b] = acc[b]! + ((x >> 31) | 1);
+          }
+        }
+      }
+      // Words: `c0` is text[i].
+      if (isWordUnit(c0)) {
+        if (!inWord) {
+          word = FNV_OFFSET ^ SEED_WORD;
+          inWord = true;
+        }
+        word = Math.imul(word ^ c0, FNV_PRIME);
+      }
+      if (inWord && (i + 1 >= end || !isWordUnit(c1))) {
+        inWord = false;
+        let x = fmix32(word);
+        let b = x & mask;
+        if (stamp[b] !== gen) {
+          stamp[b] = gen;
+          acc[b] = (x >> 31) | 1;
+          indices[n++] = b;
+        } else acc[b] = acc[b]! + ((x >> 31) | 1);
+        if (havePrev) {
+          x = fmix32(Math.imul(prev ^ SEED_BIGRAM, FNV_PRIME) ^ word);
+          b = x & mask;
+          if (stamp[b] !== gen) {
+            stamp[b] = gen;
+            acc[b] = (x >> 31) | 1;
+            indices[n++] = b;
+          } else acc[b] = acc[b]! + ((x >> 31) | 1);
+        }
+        prev = word;
+        havePrev = true;
+      }
+      c0 = c1;
+      c1 = c2;
+      c2 = c3;
+      c3 = c4;
+    }
+    this.n = n;
+  }
+
+  /** Log-scales and L2-normalizes the accumulated buckets into `out`. */
+  private finish(): SparseFeatures {
+    const { indices, values } = this.out;
+    const acc = this.acc;
+    const n = this.n;
+    let sq = 0;
+    for (let k = 0; k < n; k++) {
+      const v = acc[indices[k]!]!;
+      const a = v < 0 ? -v : v;
+      // Most buckets hold a single ±1: ln 2 without calling log1p.
+      const t = a === 1 ? Math.LN2 : Math.log1p(a);
+      const x = v < 0 ? -t : t;
+      values[k] = x;
+      sq += x * x;
+    }
+    const inv = sq > 0 ? 1 / Math.sqrt(sq) : 0;
+    for (let k = 0; k < n; k++) values[k] = values[k]! * inv;
+    this.out.count = n;
+    return this.out;
+  }
+}
+
+/**
+ * The features of `text` as fresh arrays sorted by bucket (for tests and tooling; the model uses
+ * `FeatureHasher` directly).
+ */
+export function hashFeatures(
+  text: string,
+  bucketsLog2: number = DEFAULT_BUCKETS_LOG2,
+): { indices: Int32Array; values: Float32Array } {
+  const f = new FeatureHasher(bucketsLog2).extract(text);
+  const order = Array.from({ length: f.count }, (_, k) => k).sort((a, b) => f.indices[a]! - f.indices[b]!);
+  const indices = new Int32Array(f.count);
+  const values = new Float32Array(f.count);
+  order.forEach((k, j) => {
+    indices[j] = f.indices[k]!;
+    values[j] = f.values[k]!;
+  });
+  return { indices, values };
+}
