@@ -421,7 +421,7 @@ export class RuleEngine {
         kind: 'custom',
       });
     }
-    this.#automaton = new AhoCorasick(literals.length > 0 ? literals : ['\u0000']);
+    this.#automaton = automatonFor(literals.length > 0 ? literals : ['\u0000']);
     this.#literalLength = Int32Array.from(literals, (l) => l.length);
     if (literals.length === 0) this.#owners.push({ rules: [], signals: [] });
     this.#keptAt = new Int32Array(this.#literalLength.length);
@@ -871,6 +871,28 @@ export class RuleEngine {
     }
     return undefined;
   }
+}
+
+/** Compiled automata by their literal list: immutable, so engines with the same keywords share one. */
+const AUTOMATA = new Map<string, AhoCorasick>();
+const MAX_CACHED_AUTOMATA = 16;
+
+/**
+ * The automaton for `literals`, compiled once per distinct list (building the built-in catalog's
+ * takes tens of milliseconds; analyzers are often created per tenant or per request).
+ */
+export function automatonFor(literals: readonly string[]): AhoCorasick {
+  const key = literals.join('\u0000');
+  let a = AUTOMATA.get(key);
+  if (a === undefined) {
+    a = new AhoCorasick(literals);
+    if (AUTOMATA.size >= MAX_CACHED_AUTOMATA) {
+      const oldest = AUTOMATA.keys().next().value;
+      if (oldest !== undefined) AUTOMATA.delete(oldest);
+    }
+    AUTOMATA.set(key, a);
+  }
+  return a;
 }
 
 /** Moves a window start back to the start of the word it cuts (at most 32 chars). */
