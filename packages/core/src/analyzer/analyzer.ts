@@ -413,37 +413,38 @@ export class Analyzer {
   }
 }
 
+/** A finding about the whole text (a layer with no span): its evidence is the text's opening. */
+function wholeTextFinding(content: string, evidenceChars: number, f: Omit<Finding, 'evidence'>): Finding {
+  const end = Math.min(content.length, evidenceChars);
+  return { ...f, evidence: { text: content.slice(0, end), start: 0, end, view: 'text' } };
+}
+
 function behaviorFinding(content: string, b: BehaviorAssessment): Finding {
-  const end = Math.min(content.length, 120);
-  return {
+  return wholeTextFinding(content, 120, {
     ruleId: 'MG-BEHAV-001',
     title: 'Unusual write for this agent',
     category: 'behavioral_anomaly',
     severity: 'low',
     weight: b.boost / 100,
     mitre: { atlas: ['AML.T0080'], attack: [] },
-    evidence: { text: content.slice(0, end), start: 0, end, view: 'text' },
     layer: 'behavior',
-  };
+  });
 }
 
 /**
  * The learned layer's finding: weight grows from 0.4 at the threshold to at most 0.7, medium
- * severity (it sets no floor and lowers none), and the whole text is its evidence (a model has no
- * span, so the sanitizer never uses it).
+ * severity (it sets no floor and lowers none); a model has no span, so the sanitizer never uses it.
  */
 function learnedFinding(content: string, p: number, threshold: number): Finding {
-  const end = Math.min(content.length, 200);
-  return {
+  return wholeTextFinding(content, 200, {
     ruleId: 'MG-ML-001',
     title: 'Learned classifier: reads like an injected instruction',
     category: 'instruction_override',
     severity: 'medium',
     weight: Math.min(0.7, 0.4 + 4 * (p - threshold)),
     mitre: { atlas: ['AML.T0051.001', 'AML.T0080'], attack: [] },
-    evidence: { text: content.slice(0, end), start: 0, end, view: 'text' },
     layer: 'learned',
-  };
+  });
 }
 
 function emptyLayers(note: string): Record<LayerName, LayerContribution> {
