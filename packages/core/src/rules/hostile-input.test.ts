@@ -21,13 +21,11 @@ describe('hostile input', () => {
   ];
   for (const [name, input] of inputs) {
     it(`completes on 1 MB of ${name}`, () => {
-      const content = normalize(input);
-      const t0 = performance.now();
-      const findings = engine.scan(content);
-      const ms = performance.now() - t0;
-      expect(Array.isArray(findings)).toBe(true);
-      // Generous bound (CI machines vary); the benchmark script measures the real figure.
-      expect(ms).toBeLessThan(2000);
+      // Completes (a super-linear rule would run into the test timeout; `pnpm bench` measures the
+      // time), at most one finding per rule, each with evidence that maps exactly into the input.
+      const findings = engine.scan(normalize(input));
+      expect(new Set(findings.map((f) => f.ruleId)).size).toBe(findings.length);
+      for (const f of findings) expect(input.slice(f.evidence.start, f.evidence.end)).toBe(f.evidence.text);
     });
   }
 

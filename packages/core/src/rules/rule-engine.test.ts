@@ -288,11 +288,9 @@ describe('RuleEngine', () => {
     for (const text of texts) {
       expect(screened.scan(normalize(text)), text).toEqual(plain.scan(normalize(text)));
     }
-    const hostile = normalize('<!--'.repeat(1 << 18));
-    const t0 = performance.now();
-    expect(screened.scan(hostile)).toEqual([]);
-    // Generous bound (the pattern alone takes about a second); the benchmark measures the real figure.
-    expect(performance.now() - t0).toBeLessThan(500);
+    // A megabyte of openers completes (the screen's regex is in the ReDoS check; `pnpm bench`
+    // measures the time: tests assert behaviour, not speed).
+    expect(screened.scan(normalize('<!--'.repeat(1 << 18)))).toEqual([]);
   });
 
   it('rejects an invalid screen or keywordBoundary', () => {
