@@ -53,7 +53,7 @@ describe('memgar patterns (built CLI)', () => {
   it('prints a table with id, severity, category, MITRE and title (needs the real analyzer)', () => {
     const rules = JSON.parse(cli(['patterns', '--json']).stdout) as Rule[];
     const first = rules[0];
-    expect(first).toBeDefined();
+    expect(first?.id).toMatch(/^MG-[A-Z]+-\d{3}$/);
     const r = cli(['patterns']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^id\s+severity\s+category\s+mitre\s+title$/m);

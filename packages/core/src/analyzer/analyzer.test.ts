@@ -390,7 +390,7 @@ describe('Analyzer: sanitize', () => {
     const r = await a.analyze({ content: chunk, sourceType: 'rag' });
     expect(r.decision).toBe('sanitize');
     expect(r.riskScore).toBeGreaterThanOrEqual(a.thresholds.humanReview);
-    expect(r.sanitized).toBeDefined();
+    expect(typeof r.sanitized).toBe('string');
     expect(r.sanitized).not.toMatch(/DAN|without restrictions/);
     expect(r.sanitized).toContain('Our return policy allows refunds within 30 days');
     expect(r.sanitized).toContain('Shipping costs are not refundable.');
