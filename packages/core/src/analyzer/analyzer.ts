@@ -8,7 +8,7 @@ import {
   TrustRegistry,
 } from '../layers/index.js';
 import { LearnedModel } from '../learned/index.js';
-import type { NormalizeOptions } from '../normalize/index.js';
+import type { NormalizedContent, NormalizeOptions } from '../normalize/index.js';
 import { normalize } from '../normalize/index.js';
 import { decisionForScore, PROFILES } from '../policy/index.js';
 import { RuleEngine, type RuleInfo } from '../rules/index.js';
@@ -341,6 +341,7 @@ export class Analyzer {
   #evaluate(content: string, trust: number, agentId: string | undefined): Evaluation {
     const normalized = normalize(content, this.#normalizeOptions);
     const findings = this.#engine.scan(normalized);
+    if (normalized.signals.truncatedDecodes > 0) findings.push(truncatedDecodeFinding(content, normalized));
     const rulesScore = combineWeights(findings);
     let learnedP: number | undefined;
     let learnedDelta = 0;
@@ -417,6 +418,27 @@ export class Analyzer {
 function wholeTextFinding(content: string, evidenceChars: number, f: Omit<Finding, 'evidence'>): Finding {
   const end = Math.min(content.length, evidenceChars);
   return { ...f, evidence: { text: content.slice(0, end), start: 0, end, view: 'text' } };
+}
+
+/**
+ * An encoded segment too large to decode whole: only its prefix was inspected, so whatever it
+ * carries past that is unseen. Medium weight — review, not a block — and the evidence is the
+ * segment, so the sanitizer can drop it from embedded content.
+ */
+function truncatedDecodeFinding(content: string, normalized: NormalizedContent): Finding {
+  const view = normalized.views.find((v) => v.truncated === true);
+  const start = view?.segment?.start ?? 0;
+  const end = view?.segment?.end ?? Math.min(content.length, 200);
+  return {
+    ruleId: 'MG-HID-900',
+    title: 'Encoded segment too large to inspect fully',
+    category: 'hidden_instruction',
+    severity: 'medium',
+    weight: 0.45,
+    mitre: { atlas: ['AML.T0051.001'], attack: ['T1027'] },
+    evidence: { text: content.slice(start, end), start, end, view: view?.kind ?? 'text' },
+    layer: 'rules',
+  };
 }
 
 function behaviorFinding(content: string, b: BehaviorAssessment): Finding {

@@ -108,7 +108,12 @@ const RE_ROT13_WORD = new RegExp(`\\b(?:${COMMON_WORDS.map(rot13).join('|')})\\b
  * most); one tight loop tracks the base64 and hex runs. Linear in the input.
  */
 export function prescan(s: string): number {
-  let flags = runHints(s);
+  return prescanFlags(s) | runHints(s);
+}
+
+/** `prescan` without the base64 and hex hints (`decoderHints`), which cost a pass of their own. */
+export function prescanFlags(s: string): number {
+  let flags = 0;
   const first = s.search(RE_NON_ASCII);
   if (first >= 0) {
     for (let i = first; i < s.length; i++) {
@@ -123,6 +128,11 @@ export function prescan(s: string): number {
   if (RE_LEET.test(s)) flags |= PRESCAN_LEET;
   if (RE_ROT13_WORD.test(s)) flags |= HINT_ROT13;
   return flags;
+}
+
+/** The decoder hints (`HINT_BASE64`, `HINT_HEX`) of any text, e.g. one with invisible characters stripped. */
+export function decoderHints(s: string): number {
+  return runHints(s);
 }
 
 /**

@@ -4,7 +4,7 @@
  * every output code unit back to the input.
  */
 
-import { foldAscii, PRESCAN_HINTS, PRESCAN_NON_ASCII, prescan } from './ascii-fast-path.js';
+import { decoderHints, foldAscii, PRESCAN_NON_ASCII, prescanFlags } from './ascii-fast-path.js';
 import {
   INFO_ATTACH,
   INFO_CLASS,
@@ -26,7 +26,7 @@ import {
   classifyNonAscii,
   isAsciiAlnum,
 } from './char-classes.js';
-import type { FoldResult } from './fold-result.js';
+import { type FoldResult, HINT_ROT13 } from './fold-result.js';
 import { HOMOGLYPH_CONDITIONAL, homoglyphOf, isConfusableScript } from './homoglyphs.js';
 import { foldLeetspeak, isLeetChar } from './leetspeak.js';
 import { nfkcCluster, nfkcCodePoint } from './nfkc.js';
@@ -49,14 +49,25 @@ const CANCEL_TAG = 0xe007f;
  * character; removed characters map to nothing.
  */
 export function fold(input: string): FoldResult {
-  const flags = prescan(input);
-  if (!(flags & PRESCAN_NON_ASCII)) return foldAscii(input, flags);
-  return new Folder(input, flags & PRESCAN_HINTS).run();
+  const flags = prescanFlags(input);
+  if (!(flags & PRESCAN_NON_ASCII)) return foldAscii(input, flags | decoderHints(input));
+  return new Folder(input, flags & HINT_ROT13).run();
 }
 
 /** @internal The full folder, whatever the text: the reference the fast path is tested against. */
 export function foldFull(input: string): FoldResult {
-  return new Folder(input, prescan(input) & PRESCAN_HINTS).run();
+  return new Folder(input, prescanFlags(input) & HINT_ROT13).run();
+}
+
+/** The `HINT_ROT13` bit of the full folder's results, whose other hints are computed on first read. */
+const rot13Hints = new WeakMap<FoldResult, number>();
+
+/**
+ * Whether `fold` hinted ROT13 for `f` (`f.hints & HINT_ROT13`), without computing the base64 and
+ * hex hints when they are not known yet (a pass over the input that a caller may not need).
+ */
+export function hintsRot13(f: FoldResult): boolean {
+  return ((rot13Hints.get(f) ?? f.hints) & HINT_ROT13) !== 0;
 }
 
 class Folder {
@@ -75,7 +86,9 @@ class Folder {
   /** Output positions of conditional (other-script) homoglyph folds, and the unit each replaced. */
   private readonly homoPos: number[] = [];
   private readonly homoOrig: number[] = [];
+  /** Counters and hidden runs while folding; `finish` returns them with `text`, `offsets` and `hints`. */
   private readonly result: FoldResult;
+  private readonly rot13: number;
   // Tag-character run.
   private tagOpen = false;
   private tagStart = 0;
@@ -90,11 +103,13 @@ class Folder {
   private vsAfterAlnum = false;
   private vsBytes: number[] = [];
 
-  constructor(s: string, hints: number) {
+  /** `rot13`: the `HINT_ROT13` bit; the base64 and hex hints are computed when first read. */
+  constructor(s: string, rot13: number) {
     this.s = s;
     const cap = s.length + 16;
     this.buf = new Uint16Array(cap);
     this.off = new Int32Array(cap);
+    this.rot13 = rot13;
     this.result = {
       text: '',
       offsets: new Int32Array(1),
@@ -105,7 +120,7 @@ class Folder {
       leet: 0,
       removed: 0,
       hidden: [],
-      hints,
+      hints: rot13,
     };
   }
 
@@ -397,9 +412,27 @@ class Folder {
     if (this.homoPos.length > 0) this.resolveHomoglyphs();
     if (this.leetSeen) r.leet = foldLeetspeak(this.buf, this.len);
     this.off[this.len] = this.lastEnd;
-    r.text = unitsToString(this.buf, 0, this.len);
-    r.offsets = this.off.slice(0, this.len + 1);
-    return r;
+    const s = this.s;
+    const rot13 = this.rot13;
+    let hints = -1;
+    // A fresh object: the getter would slow down the counters' updates while folding.
+    const out: FoldResult = {
+      text: unitsToString(this.buf, 0, this.len),
+      offsets: this.off.slice(0, this.len + 1),
+      invisibleChars: r.invisibleChars,
+      bidiControls: r.bidiControls,
+      tagChars: r.tagChars,
+      homoglyphs: r.homoglyphs,
+      leet: r.leet,
+      removed: r.removed,
+      hidden: r.hidden,
+      get hints(): number {
+        if (hints < 0) hints = rot13 | decoderHints(s);
+        return hints;
+      },
+    };
+    rot13Hints.set(out, rot13);
+    return out;
   }
 
   /**

@@ -1,7 +1,7 @@
 /** Hexadecimal segment finder: `69676e6f…`, `0x6967…`, `\x69\x67…`, `69 67 6e …`, `0x69, 0x67, …`. */
 import { isAsciiAlnum } from './char-classes.js';
-import type { EncodedSegment } from './segment.js';
-import { decodeUtf8Text } from './text-test.js';
+import { type DecodeStats, type EncodedSegment, MAX_DECODED_UNITS } from './segment.js';
+import { decodeUtf8Lenient, decodeUtf8Text, isValidUtf8, utf8BoundaryBefore } from './text-test.js';
 
 /** Fewest decoded bytes (16 hex digits) for a hex segment. */
 export const MIN_HEX_BYTES = 8;
@@ -72,16 +72,66 @@ function readToken(s: string, i: number, t: Token): void {
   t.digits = d;
 }
 
+/** What `readRun` read. */
+interface Run {
+  /** End of the segment. */
+  end: number;
+  /** Bytes the segment encodes. */
+  count: number;
+  /** Bytes decoded into `scratch` (at most the cap). */
+  written: number;
+  /** Where the decoded bytes' encoding ends when not all were decoded; else -1. */
+  cutAt: number;
+}
+
+let scratch = new Uint8Array(256);
+
+/**
+ * Reads the segment that starts with token `t`: a long hex word alone, or short tokens chained
+ * across separators. Decodes its first `cap` bytes into `scratch`.
+ */
+function readRun(s: string, t: Token, cap: number, r: Run): void {
+  const n = s.length;
+  const size = t.bytes;
+  let count = 0;
+  let written = 0;
+  r.cutAt = -1;
+  for (;;) {
+    const take = Math.min(t.bytes, cap - written);
+    if (written + take > scratch.length) {
+      const grown = new Uint8Array(Math.max(scratch.length * 2, written + take));
+      grown.set(scratch.subarray(0, written));
+      scratch = grown;
+    }
+    for (let k = 0; k < take; k++) {
+      const d = t.digits + 2 * k;
+      scratch[written++] = (hexValue(s.charCodeAt(d)) << 4) | hexValue(s.charCodeAt(d + 1));
+    }
+    if (take < t.bytes && r.cutAt < 0) r.cutAt = t.digits + 2 * take;
+    count += t.bytes;
+    r.end = t.end;
+    if (size > MAX_CHAINED_TOKEN_BYTES || t.bytes < size) break;
+    let j = t.end;
+    while (j < n && j - t.end < 2 && isSeparator(s.charCodeAt(j))) j++;
+    if (j >= n) break;
+    readToken(s, j, t);
+    if (t.bytes === 0 || t.bytes > size) break;
+  }
+  r.count = count;
+  r.written = written;
+}
+
 /**
  * Appends to `out` (at most `limit`) the hex segments of `s` that decode to text (≥ 8 bytes,
  * valid UTF-8, printable: a SHA-256 or a UUID never qualifies). A long hex word stands alone; short
  * tokens (≤ 4 bytes) chain across separators of at most two characters from ` ,:;-` and tab,
- * `\xHH` tokens also without a separator. Linear in `s.length`.
+ * `\xHH` tokens also without a separator. Only the first `MAX_DECODED_UNITS` bytes of a longer
+ * segment are decoded (see `EncodedSegment.truncatedAt`). Linear in `s.length`.
  */
-export function findHexSegments(s: string, limit: number, out: EncodedSegment[]): void {
+export function findHexSegments(s: string, limit: number, out: EncodedSegment[], stats?: DecodeStats): void {
   const n = s.length;
   const t: Token = { end: 0, bytes: 0, digits: 0 };
-  let bytes = new Uint8Array(0);
+  const r: Run = { end: 0, count: 0, written: 0, cutAt: -1 };
   let found = 0;
   let i = 0;
   while (i < n && found < limit) {
@@ -91,33 +141,39 @@ export function findHexSegments(s: string, limit: number, out: EncodedSegment[])
       continue;
     }
     const start = i;
-    const size = t.bytes;
-    let count = 0;
-    let segEnd = t.end;
-    for (;;) {
-      if (count + t.bytes > bytes.length) {
-        const grown = new Uint8Array(Math.max(bytes.length * 2, count + t.bytes, 64));
-        grown.set(bytes.subarray(0, count));
-        bytes = grown;
+    readRun(s, t, MAX_DECODED_UNITS, r);
+    i = r.end;
+    if (r.count < MIN_HEX_BYTES) continue;
+    if (r.written === r.count) {
+      const decoded = decodeUtf8Text(scratch, r.count);
+      if (decoded !== null) {
+        out.push({ kind: 'hex', start, end: r.end, decoded });
+        found++;
       }
-      for (let k = 0; k < t.bytes; k++) {
-        const d = t.digits + 2 * k;
-        bytes[count++] = (hexValue(s.charCodeAt(d)) << 4) | hexValue(s.charCodeAt(d + 1));
-      }
-      segEnd = t.end;
-      if (size > MAX_CHAINED_TOKEN_BYTES || t.bytes < size) break;
-      let j = t.end;
-      while (j < n && j - t.end < 2 && isSeparator(s.charCodeAt(j))) j++;
-      if (j >= n) break;
-      readToken(s, j, t);
-      if (t.bytes === 0 || t.bytes > size) break;
+      continue;
     }
-    i = segEnd;
-    if (count < MIN_HEX_BYTES) continue;
-    const decoded = decodeUtf8Text(bytes, count);
+    // A huge segment: only its decoded prefix, cut at a character boundary.
+    const len = utf8BoundaryBefore(scratch, r.written);
+    const decoded = decodeUtf8Text(scratch, len);
     if (decoded !== null) {
-      out.push({ kind: 'hex', start, end: segEnd, decoded });
+      const end = r.end;
+      out.push({
+        kind: 'hex',
+        start,
+        end,
+        decoded,
+        truncatedAt: r.cutAt,
+        decodeAll: () => {
+          const all: Run = { end: 0, count: 0, written: 0, cutAt: -1 };
+          readToken(s, start, t);
+          readRun(s, t, Number.POSITIVE_INFINITY, all);
+          return decodeUtf8Lenient(scratch, all.written);
+        },
+      });
       found++;
+      if (stats) stats.truncated++;
+    } else if (stats && isValidUtf8(scratch, len)) {
+      stats.truncated++;
     }
   }
 }

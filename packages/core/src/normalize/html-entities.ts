@@ -1,6 +1,7 @@
 /** HTML character-reference segment finder (`&#105;&#x67;&lt;…`). */
-import type { EncodedSegment } from './segment.js';
+import { type DecodeStats, type EncodedSegment, MAX_DECODED_UNITS } from './segment.js';
 import { looksLikeText } from './text-test.js';
+import { unitsToString } from './utf16.js';
 
 /** Fewest entities for an HTML-entity segment. */
 export const MIN_HTML_ENTITIES = 3;
@@ -18,18 +19,21 @@ const NAMED: Record<string, string> = {
   hellip: '…', mdash: '—', ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”',
 };
 
+/** `NAMED` as code units. */
+const NAMED_UNIT = new Map(Object.entries(NAMED).map(([k, v]) => [k, v.charCodeAt(0)]));
+
 /** The entity parsed by `parseEntity`. */
 interface Entity {
   end: number;
-  value: string;
+  /** The code point it stands for. */
+  cp: number;
 }
 
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
-function isHexDigit(c: number): boolean {
-  return isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
+function hexDigitValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20;
+  if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
+  return -1;
 }
 
 /** Parses the character reference at `p` (`s[p] === '&'`) into `e`; false if there is none. */
@@ -40,22 +44,36 @@ function parseEntity(s: string, p: number, e: Entity): boolean {
     const hex = (s.charCodeAt(i) | 0x20) === 0x78;
     if (hex) i++;
     const digits = i;
-    while (i - digits < 7 && (hex ? isHexDigit(s.charCodeAt(i)) : isDigit(s.charCodeAt(i)))) i++;
+    let cp = 0;
+    if (hex) {
+      while (i - digits < 7) {
+        const d = hexDigitValue(s.charCodeAt(i));
+        if (d < 0) break;
+        cp = cp * 16 + d;
+        i++;
+      }
+    } else {
+      while (i - digits < 7) {
+        const c = s.charCodeAt(i);
+        if (c < 0x30 || c > 0x39) break;
+        cp = cp * 10 + c - 0x30;
+        i++;
+      }
+    }
     if (i === digits) return false;
-    const cp = Number.parseInt(s.slice(digits, i), hex ? 16 : 10);
     if (cp <= 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
     if (s.charCodeAt(i) === 0x3b) i++;
     e.end = i;
-    e.value = String.fromCodePoint(cp);
+    e.cp = cp;
     return true;
   }
   const name = i;
   while (i - name < 8 && (s.charCodeAt(i) | 0x20) >= 0x61 && (s.charCodeAt(i) | 0x20) <= 0x7a) i++;
   if (i - name < 2 || s.charCodeAt(i) !== 0x3b) return false;
-  const value = NAMED[s.slice(name, i).toLowerCase()];
-  if (value === undefined) return false;
+  const unit = NAMED_UNIT.get(s.slice(name, i).toLowerCase());
+  if (unit === undefined) return false;
   e.end = i + 1;
-  e.value = value;
+  e.cp = unit;
   return true;
 }
 
@@ -66,12 +84,18 @@ function isSpace(c: number): boolean {
 /**
  * Appends to `out` (at most `limit`) the HTML-entity segments of `s`: groups of at least three
  * character references at most 16 characters apart on one line, extended to the surrounding word
- * boundaries (≤ 64 characters), decoded. Kept only if the result reads as text. Linear in
- * `s.length`.
+ * boundaries (≤ 64 characters), decoded. Kept only if the result reads as text. Only the first
+ * `MAX_DECODED_UNITS` code units of a longer segment are decoded (see
+ * `EncodedSegment.truncatedAt`). Linear in `s.length`.
  */
-export function findHtmlEntitySegments(s: string, limit: number, out: EncodedSegment[]): void {
+export function findHtmlEntitySegments(
+  s: string,
+  limit: number,
+  out: EncodedSegment[],
+  stats?: DecodeStats,
+): void {
   const n = s.length;
-  const e: Entity = { end: 0, value: '' };
+  const e: Entity = { end: 0, cp: 0 };
   let found = 0;
   let floor = 0; // segments never reach back before the previous group
   let p = s.indexOf('&');
@@ -95,8 +119,22 @@ export function findHtmlEntitySegments(s: string, limit: number, out: EncodedSeg
       let end = last;
       while (end < n && end - last < MAX_EXTEND && !isSpace(s.charCodeAt(end)) && s.charCodeAt(end) !== 0x26)
         end++;
-      const decoded = decodeEntities(s, start, end, e);
-      if (looksLikeText(decoded)) {
+      const decoded = decodeEntities(s, start, end, e, MAX_DECODED_UNITS);
+      const upTo = decodedUpTo;
+      if (upTo < end) {
+        if (stats) stats.truncated++;
+        if (looksLikeText(decoded)) {
+          out.push({
+            kind: 'html_entity',
+            start,
+            end,
+            decoded,
+            truncatedAt: upTo,
+            decodeAll: () => decodeEntities(s, start, end, e, Number.POSITIVE_INFINITY),
+          });
+          found++;
+        }
+      } else if (looksLikeText(decoded)) {
         out.push({ kind: 'html_entity', start, end, decoded });
         found++;
       }
@@ -114,19 +152,34 @@ function hasNewline(s: string, from: number, to: number): boolean {
   return false;
 }
 
-function decodeEntities(s: string, start: number, end: number, e: Entity): string {
-  const parts: string[] = [];
-  let copied = start;
-  let p = s.indexOf('&', start);
-  while (p >= 0 && p < end) {
-    if (parseEntity(s, p, e) && e.end <= end) {
-      parts.push(s.slice(copied, p), e.value);
-      copied = e.end;
-      p = s.indexOf('&', e.end);
+let scratch = new Uint16Array(256);
+/** Where the last `decodeEntities` stopped (its `end` unless the cap was reached). */
+let decodedUpTo = 0;
+
+/** Decodes the references in `s[start..end)`, stopping once `cap` code units were produced (sets `decodedUpTo`). */
+function decodeEntities(s: string, start: number, end: number, e: Entity, cap: number): string {
+  const size = Math.min(end - start, cap + 1);
+  if (scratch.length < size) scratch = new Uint16Array(Math.max(size, 2 * scratch.length));
+  const buf = scratch;
+  let len = 0;
+  let i = start;
+  while (i < end && len < cap) {
+    const c = s.charCodeAt(i);
+    if (c === 0x26 && parseEntity(s, i, e) && e.end <= end) {
+      const cp = e.cp;
+      if (cp > 0xffff) {
+        if (len + 2 > cap) break;
+        buf[len++] = 0xd800 + ((cp - 0x10000) >> 10);
+        buf[len++] = 0xdc00 + ((cp - 0x10000) & 0x3ff);
+      } else {
+        buf[len++] = cp;
+      }
+      i = e.end;
     } else {
-      p = s.indexOf('&', p + 1);
+      buf[len++] = c;
+      i++;
     }
   }
-  parts.push(s.slice(copied, end));
-  return parts.join('');
+  decodedUpTo = i;
+  return unitsToString(buf, 0, len);
 }

@@ -2,11 +2,13 @@
  * The normalization layer: folds a text into the main view and decodes hidden channels and encoded
  * segments into further views, each with a map back to the original.
  */
+import { decoderHints } from './ascii-fast-path.js';
 import { findEncodedSegments } from './decoders.js';
-import { fold } from './fold.js';
-import { type FoldResult, HINT_ALL, HINT_ROT13, type HiddenRun } from './fold-result.js';
+import { fold, hintsRot13 } from './fold.js';
+import { type FoldResult, HINT_ALL, type HiddenRun } from './fold-result.js';
 import { looksLikeRot13, rot13 } from './rot13.js';
-import { stripFormatChars } from './strip-format.js';
+import type { DecodeStats } from './segment.js';
+import { type StrippedText, stripFormatChars } from './strip-format.js';
 import type { NormalizationSignals, NormalizedContent, NormalizeOptions, TextView } from './types.js';
 
 /** Default of `NormalizeOptions.maxDecodeDepth`. */
@@ -22,6 +24,7 @@ interface Context {
   maxDepth: number;
   /** Decoded texts already turned into views. */
   seen: Set<string>;
+  stats: DecodeStats;
 }
 
 /**
@@ -47,6 +50,7 @@ export function normalize(content: string, options: NormalizeOptions = {}): Norm
     homoglyphs: main.homoglyphs,
     leet: main.leet,
     decodedSegments: 0,
+    truncatedDecodes: 0,
   };
   const ctx: Context = {
     // `offsets` through a getter: the fast path computes them only when a finding needs them.
@@ -64,9 +68,10 @@ export function normalize(content: string, options: NormalizeOptions = {}): Norm
     budget: clampCount(options.maxDecodedViews, DEFAULT_MAX_DECODED_VIEWS),
     maxDepth,
     seen: new Set(),
+    stats: { truncated: 0 },
   };
   addHiddenViews(ctx, main.hidden, 0, null);
-  if (maxDepth >= 1 && ctx.budget > 0 && main.hints & HINT_ROT13 && looksLikeRot13(main.text)) {
+  if (maxDepth >= 1 && ctx.budget > 0 && hintsRot13(main) && looksLikeRot13(main.text)) {
     const decoded = rot13(content);
     const f = fold(decoded);
     addView(ctx, {
@@ -83,11 +88,13 @@ export function normalize(content: string, options: NormalizeOptions = {}): Norm
   if (maxDepth >= 1 && ctx.budget > 0) {
     if (main.removed > 0) {
       const stripped = stripFormatChars(content);
-      scan(ctx, stripped.text, 0, null, stripped.map, HINT_ALL);
+      // Hints of the stripped text: runs broken by invisible characters are whole again.
+      scan(ctx, stripped.text, 0, null, stripped, decoderHints(stripped.text));
     } else {
       scan(ctx, content, 0, null, null, main.hints);
     }
   }
+  signals.truncatedDecodes = ctx.stats.truncated;
   return { original: content, views: ctx.views, signals };
 }
 
@@ -165,37 +172,71 @@ function addHiddenViews(
 /**
  * Decodes the encoded segments of `source` (a text at `depth`) into views at `depth + 1`, and
  * recurses into each decoded text. `span`: the original range everything in `source` maps to (null
- * for the original itself, whose positions go through `map` when characters were stripped).
+ * for the original itself, whose positions go through `stripped.map` when characters were
+ * stripped); `outer`: the outermost encoded segment (null for the original).
  */
 function scan(
   ctx: Context,
   source: string,
   depth: number,
   span: readonly [number, number] | null,
-  map: Int32Array | null,
+  stripped: StrippedText | null,
   hints: number,
+  outer: readonly [number, number] | null = null,
 ): void {
   if (depth >= ctx.maxDepth || ctx.budget <= 0) return;
-  for (const seg of findEncodedSegments(source, ctx.budget, hints)) {
+  for (const seg of findEncodedSegments(source, ctx.budget, hints, ctx.stats)) {
     if (ctx.budget <= 0) return;
-    if (ctx.seen.has(seg.decoded)) continue;
-    ctx.seen.add(seg.decoded);
+    const truncatedAt = seg.truncatedAt;
+    // A truncated decoding is never deduplicated: another blob with the same prefix may differ later.
+    if (truncatedAt === undefined) {
+      if (ctx.seen.has(seg.decoded)) continue;
+      ctx.seen.add(seg.decoded);
+    }
+    // `segSpan`: the whole encoded segment; `decSpan`: the part of it that was decoded.
     let segSpan: readonly [number, number];
-    if (span !== null) segSpan = span;
-    else if (map !== null) segSpan = [map[seg.start] ?? 0, (map[seg.end - 1] ?? 0) + 1];
-    else segSpan = [seg.start, seg.end];
+    let decSpan: readonly [number, number];
+    if (span !== null) {
+      segSpan = outer ?? span;
+      decSpan = span;
+    } else {
+      const decEnd = truncatedAt ?? seg.end;
+      if (stripped !== null) {
+        const map = stripped.map;
+        segSpan = [map[seg.start] ?? 0, (map[seg.end - 1] ?? 0) + 1];
+        decSpan = [segSpan[0], (map[decEnd - 1] ?? 0) + 1];
+      } else {
+        segSpan = [seg.start, seg.end];
+        decSpan = [seg.start, decEnd];
+      }
+    }
     const f = fold(seg.decoded);
-    addView(ctx, {
+    const view: TextView = {
       kind: seg.kind,
       text: f.text,
-      offsets: spanOffsets(f.text.length, segSpan[0], segSpan[1]),
+      offsets: spanOffsets(f.text.length, decSpan[0], decSpan[1]),
       decoded: seg.decoded,
       depth: depth + 1,
       segment: { start: segSpan[0], end: segSpan[1] },
-    });
+    };
+    const decodeAll = seg.decodeAll;
+    if (decodeAll !== undefined) {
+      // Truncated: `text` folds the decoded prefix; `decoded` is the whole decoding, on demand.
+      view.truncated = true;
+      let all: string | undefined;
+      Object.defineProperty(view, 'decoded', {
+        enumerable: true,
+        configurable: true,
+        get(): string {
+          all ??= decodeAll();
+          return all;
+        },
+      });
+    }
+    addView(ctx, view);
     addFoldSignals(ctx, f);
-    addHiddenViews(ctx, f.hidden, depth + 1, segSpan);
-    if (depth + 2 <= ctx.maxDepth && ctx.budget > 0 && f.hints & HINT_ROT13 && looksLikeRot13(f.text)) {
+    addHiddenViews(ctx, f.hidden, depth + 1, decSpan);
+    if (depth + 2 <= ctx.maxDepth && ctx.budget > 0 && hintsRot13(f) && looksLikeRot13(f.text)) {
       const decoded = rot13(seg.decoded);
       if (!ctx.seen.has(decoded)) {
         ctx.seen.add(decoded);
@@ -203,13 +244,13 @@ function scan(
         addView(ctx, {
           kind: 'rot13',
           text: r.text,
-          offsets: spanOffsets(r.text.length, segSpan[0], segSpan[1]),
+          offsets: spanOffsets(r.text.length, decSpan[0], decSpan[1]),
           decoded,
           depth: depth + 2,
           segment: { start: segSpan[0], end: segSpan[1] },
         });
       }
     }
-    scan(ctx, seg.decoded, depth + 1, segSpan, null, f.hints);
+    scan(ctx, seg.decoded, depth + 1, decSpan, null, f.hints, segSpan);
   }
 }

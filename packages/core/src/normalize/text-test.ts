@@ -68,6 +68,42 @@ export function decodeUtf8Text(bytes: Uint8Array, len: number): string | null {
   return looksLikeText(text) ? text : null;
 }
 
+/** Whether `bytes[0..len)` is valid UTF-8. */
+export function isValidUtf8(bytes: Uint8Array, len: number): boolean {
+  let i = 0;
+  while (i < len) {
+    if ((bytes[i] ?? 0) < 0x80) {
+      i++;
+      continue;
+    }
+    const need = utf8SequenceLength(bytes, i, len);
+    if (need === 0) return false;
+    i += need;
+  }
+  return true;
+}
+
+/**
+ * `len` backed off to the start of a multi-byte sequence that `bytes[0..len)` cuts short (so a
+ * prefix cut at an arbitrary byte can still decode); `len` itself when none is cut.
+ */
+export function utf8BoundaryBefore(bytes: Uint8Array, len: number): number {
+  for (let k = 1; k <= 3 && k <= len; k++) {
+    const b = bytes[len - k] ?? 0;
+    if (b < 0x80) return len;
+    if (b >= 0xc0) {
+      const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+      return need > k ? len - k : len;
+    }
+  }
+  return len;
+}
+
+/** UTF-8 of `bytes[0..len)`, invalid sequences replaced (U+FFFD). */
+export function decodeUtf8Lenient(bytes: Uint8Array, len: number): string {
+  return utf8.decode(bytes.subarray(0, len));
+}
+
 /** Length of the valid UTF-8 sequence starting at `i` (a non-ASCII lead byte), or 0 if invalid. */
 function utf8SequenceLength(bytes: Uint8Array, i: number, len: number): number {
   const b = bytes[i] ?? 0;

@@ -21,10 +21,17 @@ export interface TextView {
    * content, the outermost one for nested decodings.
    */
   segment?: { start: number; end: number };
-  /** For decoded views: the decoded text before folding (what a human reads). */
+  /**
+   * For decoded views: the decoded text before folding (what a human reads). For a segment too
+   * large to decode whole (`NormalizationSignals.truncatedDecodes`), `text` folds only the decoded
+   * prefix and `offsets` spread over the part of the segment that encodes it, while `decoded` is
+   * the whole decoding, computed on first read.
+   */
   decoded?: string;
   /** How many decodings deep (0 for the main view). */
   depth: number;
+  /** True for a decoded view of a segment too large to decode whole (only its prefix is in `text`). */
+  truncated?: boolean;
 }
 
 /** Counts of what normalization removed or folded: signals of hiding in themselves. */
@@ -41,6 +48,14 @@ export interface NormalizationSignals {
   leet: number;
   /** Encoded segments that were decoded into views. */
   decodedSegments: number;
+  /**
+   * Encoded segments too large to decode whole: only their first `MAX_DECODED_UNITS` (64 Ki) bytes
+   * (code units for HTML entities) were decoded, folded into a view and scanned for nested
+   * encodings; the rest of the payload was not looked at. Counts such segments whether or not their
+   * prefix became a view (a prefix that is not valid UTF-8 counts as binary data, not as a
+   * truncation). Non-zero means a megabyte-scale encoded blob whose tail the rules never saw.
+   */
+  truncatedDecodes: number;
 }
 
 export interface NormalizedContent {

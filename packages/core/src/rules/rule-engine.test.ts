@@ -112,6 +112,7 @@ describe('RuleEngine', () => {
         homoglyphs: 0,
         leet: 0,
         decodedSegments: 1,
+        truncatedDecodes: 0,
       },
     };
     const [f] = engine.scan(content);
