@@ -113,7 +113,6 @@ async function timeAnalyze(analyzer, items, { sourceType, agentPrefix, agentEver
   let attacksDetected = 0;
   let benign = 0;
   let benignFlagged = 0;
-  let standIn = true;
   gc();
   const t0 = nowNs();
   for (let i = 0; i < items.length; i++) {
@@ -124,7 +123,6 @@ async function timeAnalyze(analyzer, items, { sourceType, agentPrefix, agentEver
     const e = nowNs();
     lat[i] = nsToMs(e - s);
     decisions[r.decision] = (decisions[r.decision] ?? 0) + 1;
-    if (r.explanation !== 'stand-in') standIn = false;
     if (it.attack) {
       attacks++;
       if (DETECTED.has(r.decision)) attacksDetected++;
@@ -151,7 +149,6 @@ async function timeAnalyze(analyzer, items, { sourceType, agentPrefix, agentEver
     attacksDetected,
     benign,
     benignFlagged,
-    standIn,
   };
 }
 
@@ -371,7 +368,6 @@ const checks = [
   },
 ];
 const allPass = checks.every((c) => c.pass);
-const standIn = writes.standIn && rag.standIn && docs.standIn;
 const totalSec = (performance.now() - started) / 1000;
 
 // ---------------------------------------------------------------------------------------------
@@ -379,16 +375,14 @@ const totalSec = (performance.now() - started) / 1000;
 // ---------------------------------------------------------------------------------------------
 
 if (JSON_OUT) {
-  const strip = ({ standIn: _s, ...r }) => r;
   console.log(
     JSON.stringify(
       {
         context,
-        standInAnalyzer: standIn,
         targets: TARGETS,
-        writes: strip(writes),
-        rag: strip(rag),
-        documents: strip(docs),
+        writes: writes,
+        rag: rag,
+        documents: docs,
         hostile: { inputs: hostile, maxMs: hostileMax },
         stages: stages ?? null,
         checks,
@@ -422,8 +416,6 @@ if (JSON_OUT) {
   log(
     `  mode: ${QUICK ? 'quick' : 'full'} · gc ${context.gcExposed ? 'exposed' : 'NOT exposed (run with --expose-gc)'}`,
   );
-  if (standIn)
-    log('  NOTE: the analyzer in dist is the STAND-IN (always allow); figures measure the harness only.');
   log('');
   log('Throughput and latency (ms per call)');
   table(
