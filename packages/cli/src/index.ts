@@ -8,7 +8,22 @@ import { EXIT } from './exit-codes.js';
 import { type CliIO, processIO } from './io.js';
 import { buildProgram } from './program.js';
 
+export {
+  ablationConfigs,
+  type BenchConfig,
+  type BenchConfigResult,
+  type BenchGroup,
+  type BenchOptions,
+  type BenchReport,
+  type BenchRow,
+  isDetected,
+  isFalsePositive,
+  NEUTRAL_TRUST,
+  runBench,
+} from './bench/measure.js';
+export { formatRate, renderAblation, renderBenchTables } from './bench/render.js';
 export { type AnalyzeFlags, analyzeCommand } from './commands/analyze.js';
+export { type BenchFlags, benchCommand, benchConfigs } from './commands/bench.js';
 export { type HealthFlags, healthCommand } from './commands/health.js';
 export { type PatternsFlags, patternsCommand } from './commands/patterns.js';
 export { reaches, type ScanFlags, scanCommand } from './commands/scan.js';

@@ -11,6 +11,7 @@ import {
 } from '@memgar/core';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { analyzeCommand } from './commands/analyze.js';
+import { type BenchFlags, benchCommand } from './commands/bench.js';
 import { healthCommand } from './commands/health.js';
 import { patternsCommand } from './commands/patterns.js';
 import { scanCommand } from './commands/scan.js';
@@ -155,6 +156,21 @@ ${EXIT_CODES_HELP}`,
     .option('--fail-close', 'check with fail-close on')
     .action(async (opts: { json?: boolean; failClose?: boolean }) => {
       setExit(await healthCommand(opts, io));
+    });
+
+  program
+    .command('bench')
+    .description('measure recall, false-positive rate and latency on labelled JSONL corpora (always exit 0)')
+    .requiredOption(
+      '--corpus <file...>',
+      'JSONL files: text, label (attack|benign), surface, [variant], [injected]',
+    )
+    .option('--json', 'print the measurement as JSON')
+    .option('--ablate', 'one row per layer configuration: rules, +trust, +learned, +behavior')
+    .option('--learned', 'turn on the learned layer')
+    .addOption(profileOption())
+    .action(async (opts: BenchFlags) => {
+      setExit(await benchCommand(opts, io));
     });
 
   return program;
