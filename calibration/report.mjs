@@ -1,0 +1,352 @@
+// `pnpm -C calibration report` (after `pnpm -C packages/core build && pnpm -C packages/cli build`):
+// measures the analyzer on our corpora and on every file of ../shared/datasets with the measurement of
+// `memgar bench` (`runBench`, `benchConfigs` from the `memgar` package) and writes REPORT.md: the shipped
+// defaults per file × surface (× variant) on all rows, the ablation (rules, + trust, + learned,
+// + behaviour) per file, pooled figures per surface and the weak spots. Only numbers are written, never
+// dataset text.
+//
+// The learned layer was trained on our corpora and on the permissively licensed shared files (the
+// TRAIN_FILES of train/train.mjs, read from that file). On those files the ablation is measured on the
+// held-out test split only (sha1(text), first 8 hex digits mod 5 = 0, as in train.mjs), written to
+// temporary JSONL files under os.tmpdir() and deleted afterwards. Each file is measured with fresh
+// analyzers (one runBench per file), so the behaviour baseline never carries over between files.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchConfigs, formatRate, runBench } from 'memgar';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(here, '..');
+const CORPORA = join(here, 'corpora');
+const SHARED = resolve(ROOT, '../shared/datasets');
+const OUT = join(here, 'REPORT.md');
+/** Benign rows of this file are defenders' system prompts: kept out of every pooled (headline) figure. */
+const TENSOR_TRUST = 'tensor_trust';
+const WEAK_RECALL = 0.5;
+const WEAK_FPR = 0.02;
+/** The hand-written reading of the figures (the last section of REPORT.md). */
+const READING = `The shipped defaults are precise but miss most attacks. Outside our own hard negatives (FPR 0.118;
+0.180 on rag_chunk, 0.213 on tool_output) and Tensor Trust's defender prompts, every benign set stays at
+FPR ≤ 0.021, but pooled recall is 0.313 (FPR 0.008), 0.314 on our gold attacks and 0.309 on the threat
+model. What is caught is the loud half: gold
+[loud] 0.542 vs [quiet] 0.256, InjecAgent [enhanced] 1.000 vs [base] 0.687. The quiet sets are close to
+zero: BIPIA 0.097 (tool_output 0.007), SEP 0.004, memgar_external_hard 0.110.
+
+The learned layer is what moves recall. On the held-out rows, pooled recall goes from 0.255 (+trust) to
+0.655: memory_write 0.271 → 0.969, user_prompt 0.364 → 0.793, InjecAgent [base] 0.745 → 1.000, gold
+[quiet] 0.125 → 0.484. The cost is on rag_chunk and on text it never saw. On the evaluation-only files the
+FPR rises from 0.015 to 0.128 (OWASP cheat sheets) and from 0.004 to 0.076 (SEP benign paragraphs), and
+SEP recall reaches only 0.255. BIPIA's test split goes from FPR 0.000 to 0.063, our gold-benign rag_chunk
+test rows are at 0.056, and pooled FPR goes from 0.010 to 0.069, mostly from those two rag_chunk files.
+Figures for the trained-on files come from a test split drawn from the same files as the training rows,
+so they flatter the model. The evaluation-only files are the out-of-distribution check, and rag_chunk is
+where it fails. Tensor Trust shows the same trade-off: recall 0.412 → 0.793, with the defenders' prompts
+flagged at 0.353 → 0.711.
+
+The other two layers barely move anything here. +behavior gives the same figures as +learned on every
+file: these corpora are independent single entries, so a per-session baseline has nothing to learn from,
+and this report cannot measure it. Default trust (rules → +trust) changes recall by at most about five
+points, and downwards on some user_prompt / memory_write files (GPTFuzz 0.324 → 0.284, memgar_memory_context
+0.436 → 0.382). Latency is not the issue: p50 stays under 0.2 ms with the defaults and under 1 ms in every
+configuration, the learned layer included.`;
+
+const started = Date.now();
+const jsonl = (dir) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort();
+const nameOf = (file) => basename(file, extname(file));
+
+/** The training files, read from train.mjs so that the two can never disagree. */
+function trainedFiles() {
+  const src = readFileSync(join(here, 'train/train.mjs'), 'utf8');
+  const block = /const TRAIN_FILES = \[([\s\S]*?)\n\];/.exec(src);
+  const names = block ? [...block[1].matchAll(/file: '([^']+\.jsonl)'/g)].map((m) => m[1]) : [];
+  if (names.length === 0) throw new Error('cannot find TRAIN_FILES in train/train.mjs');
+  return new Set(names);
+}
+
+/** The split of train.mjs: first 8 hex digits of sha1(text) mod 5 === 0 → test. */
+const isTest = (text) =>
+  Number.parseInt(createHash('sha1').update(text, 'utf8').digest('hex').slice(0, 8), 16) % 5 === 0;
+
+function git(args) {
+  try {
+    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
+const trained = trainedFiles();
+const files = [
+  ...jsonl(CORPORA).map((f) => ({ file: f, path: join(CORPORA, f), set: 'ours' })),
+  ...jsonl(SHARED).map((f) => ({ file: f, path: join(SHARED, f), set: 'shared' })),
+].map((x) => ({ ...x, name: nameOf(x.file), trained: trained.has(x.file) }));
+
+const tmp = mkdtempSync(join(os.tmpdir(), 'memgar-report-'));
+const badLines = [];
+const warn = (w) => badLines.push(w);
+const DEFAULTS = [{ name: 'default', options: {} }];
+const ABLATION = benchConfigs({ ablate: true });
+
+try {
+  for (const f of files) {
+    const all = await runBench([f.path], { configs: DEFAULTS, warn });
+    f.rows = all.corpora[0].rows;
+    f.defaults = all.configs[0].groups;
+    let ablationPath = f.path;
+    if (f.trained) {
+      // Same basename, so the corpus name in the groups stays the file's name.
+      ablationPath = join(tmp, f.file);
+      const kept = readFileSync(f.path, 'utf8')
+        .split('\n')
+        .filter((line) => {
+          if (line.trim() === '') return false;
+          try {
+            const text = JSON.parse(line)?.text;
+            return typeof text === 'string' && isTest(text);
+          } catch {
+            return false;
+          }
+        });
+      writeFileSync(ablationPath, kept.length > 0 ? `${kept.join('\n')}\n` : '');
+    }
+    const ab = await runBench([ablationPath], { configs: ABLATION, warn: f.trained ? () => {} : warn });
+    f.ablationRows = ab.corpora[0].rows;
+    f.ablation = Object.fromEntries(ab.configs.map((c) => [c.name, c.groups]));
+    f.errors = all.configs[0].errors + ab.configs.reduce((n, c) => n + c.errors, 0);
+    process.stderr.write(`${f.file}: ${f.rows} rows, ${f.ablationRows} in the ablation\n`);
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering.
+
+/** A Markdown table with aligned columns (as in train/RESULTS.md). aligns: 'l' | 'r' per column. */
+function table(heads, aligns, rows) {
+  const width = heads.map((h, c) => Math.max(3, h.length, ...rows.map((r) => r[c].length)));
+  const cell = (text, c) => (aligns[c] === 'r' ? text.padStart(width[c]) : text.padEnd(width[c]));
+  const row = (r) => `| ${r.map(cell).join(' | ')} |`;
+  const rule = `| ${width.map((w, c) => (aligns[c] === 'r' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
+  return [row(heads), rule, ...rows.map(row)].join('\n');
+}
+
+const isTT = (f) => f.name === TENSOR_TRUST;
+const fprCell = (f, g) => `${formatRate(g.fpr)}${isTT(f) && g.benign > 0 ? ' †' : ''}`;
+const rowsLabel = (f) => (f.trained ? 'test split' : 'all');
+/** Groups worth a row: every surface, every variant, and the file overall when it has several surfaces. */
+function shown(groups) {
+  const surfaces = groups.filter((g) => g.surface !== '*');
+  return groups.filter((g) => g.surface !== '*' || g.variant !== '*' || surfaces.length > 1);
+}
+const where = (g) => (g.variant !== '*' ? `[${g.variant}]` : g.surface === '*' ? 'all' : g.surface);
+
+const MEASURE_HEADS = ['attacks', 'recall', 'benign', 'FPR', 'p50 ms'];
+const MEASURE_ALIGNS = ['r', 'r', 'r', 'r', 'r'];
+const measures = (f, g) => [
+  String(g.attacks),
+  formatRate(g.recall),
+  String(g.benign),
+  fprCell(f, g),
+  g.p50Ms.toFixed(2),
+];
+
+function defaultsTable(set) {
+  const rows = [];
+  for (const f of files.filter((x) => x.set === set)) {
+    for (const g of shown(f.defaults)) {
+      rows.push([f.file, f.trained ? 'yes' : 'no', where(g), ...measures(f, g)]);
+    }
+  }
+  return table(
+    ['file', 'trained on', 'surface / [variant]', ...MEASURE_HEADS],
+    ['l', 'l', 'l', ...MEASURE_ALIGNS],
+    rows,
+  );
+}
+
+function ablationTable() {
+  const rows = [];
+  for (const f of files) {
+    const overall = (groups) => groups.filter((g) => g.surface === '*');
+    for (const config of ABLATION) {
+      for (const g of overall(f.ablation[config.name])) {
+        rows.push([f.file, `${rowsLabel(f)} (${f.ablationRows})`, config.name, where(g), ...measures(f, g)]);
+      }
+    }
+  }
+  return table(
+    ['file', 'rows measured', 'config', 'variant', ...MEASURE_HEADS],
+    ['l', 'l', 'l', 'l', ...MEASURE_ALIGNS],
+    rows,
+  );
+}
+
+/** Sums the surface groups of some files; Tensor Trust's benign side is left out. */
+function pooled(pick) {
+  const sums = new Map();
+  for (const f of files) {
+    for (const g of pick(f).filter((x) => x.surface !== '*')) {
+      const s = sums.get(g.surface) ?? { attacks: 0, detected: 0, benign: 0, falsePositives: 0 };
+      s.attacks += g.attacks;
+      s.detected += g.detected;
+      if (!isTT(f)) {
+        s.benign += g.benign;
+        s.falsePositives += g.falsePositives;
+      }
+      sums.set(g.surface, s);
+    }
+  }
+  const all = { attacks: 0, detected: 0, benign: 0, falsePositives: 0 };
+  for (const s of sums.values()) for (const k of Object.keys(all)) all[k] += s[k];
+  sums.set('all', all);
+  const rate = (a, b) => (b === 0 ? null : a / b);
+  return new Map(
+    [...sums].map(([k, s]) => [
+      k,
+      { ...s, recall: rate(s.detected, s.attacks), fpr: rate(s.falsePositives, s.benign) },
+    ]),
+  );
+}
+
+function pooledTable() {
+  const defaults = pooled((f) => f.defaults);
+  const configs = ABLATION.map((c) => [c.name, pooled((f) => f.ablation[c.name])]);
+  const surfaces = [...defaults.keys()].filter((s) => s !== 'all').sort();
+  surfaces.push('all');
+  const rows = surfaces.map((s) => {
+    const d = defaults.get(s);
+    const first = configs[0][1].get(s);
+    return [
+      s,
+      String(d.attacks),
+      String(d.benign),
+      formatRate(d.recall),
+      formatRate(d.fpr),
+      String(first?.attacks ?? 0),
+      String(first?.benign ?? 0),
+      ...configs.flatMap(([, m]) => [
+        formatRate(m.get(s)?.recall ?? null),
+        formatRate(m.get(s)?.fpr ?? null),
+      ]),
+    ];
+  });
+  return table(
+    [
+      'surface',
+      'attacks (all)',
+      'benign (all)',
+      'default recall',
+      'default FPR',
+      'attacks (abl.)',
+      'benign (abl.)',
+      ...ABLATION.flatMap((c) => [`${c.name} recall`, `${c.name} FPR`]),
+    ],
+    ['l', ...Array(6 + 2 * ABLATION.length).fill('r')],
+    rows,
+  );
+}
+
+function weakSpots(pick, label) {
+  const rows = [];
+  for (const f of files) {
+    for (const g of shown(pick(f))) {
+      const issues = [];
+      if (g.recall !== null && g.recall < WEAK_RECALL)
+        issues.push(`recall ${formatRate(g.recall)} (${g.attacks} attacks)`);
+      if (g.fpr !== null && g.fpr > WEAK_FPR) issues.push(`FPR ${fprCell(f, g)} (${g.benign} benign)`);
+      if (issues.length > 0) rows.push([f.file, label(f), where(g), issues.join('; ')]);
+    }
+  }
+  return rows.length === 0
+    ? '_none_'
+    : table(['file', 'rows', 'surface / [variant]', 'weak'], ['l', 'l', 'l', 'l'], rows);
+}
+
+const commit = git(['rev-parse', 'HEAD']) || 'unknown';
+// REPORT.md itself does not count: regenerating it would otherwise always read as a dirty tree.
+const dirty = git(['status', '--porcelain', '--untracked-files=no'])
+  .split('\n')
+  .some((line) => line.trim() !== '' && !line.endsWith('calibration/REPORT.md'));
+const cpus = os.cpus();
+const seconds = ((Date.now() - started) / 1000).toFixed(0);
+const errors = files.reduce((n, f) => n + f.errors, 0);
+const evalOnly = files.filter((f) => !f.trained).map((f) => `\`${f.file}\``);
+
+const md = `# Detection report
+
+Generated by \`calibration/report.mjs\` — do not edit by hand (except the last section, in the script).
+Regenerate: \`pnpm -C packages/core build && pnpm -C packages/cli build && pnpm -C calibration report\`.
+
+- Measured at commit \`${commit}\`${dirty ? ' (with uncommitted changes)' : ''}, ${new Date().toISOString().slice(0, 10)}.
+- Machine: Node ${process.version}, ${cpus.length} × ${cpus[0]?.model?.trim() ?? 'unknown CPU'} (${os.platform()} ${os.arch()}); the run took ${seconds} s.
+- Measurement: \`runBench\` of the \`memgar\` package (what \`memgar bench\` runs), one run per file with fresh
+  analyzers, rows analyzed one at a time. Detected = \`block\`, \`quarantine\` or \`human_review\` (a \`sanitize\`
+  only when the rewritten text no longer contains \`injected\`); a false positive is any decision but
+  \`allow\` / \`sanitize\`. p50 ms is the analyzer's own median \`durationMs\`.
+- Rows: \`surface\` rows are per surface; \`[variant]\` rows hold the attacks of that variant only (benign rows
+  carry no variant); \`all\` is the file overall. ${badLines.length} broken lines skipped, ${errors} analyses failed.
+- **Training overlap.** The learned layer was trained on our corpora and on the shared files listed in
+  \`TRAIN_FILES\` of \`train/train.mjs\` ("trained on: yes"). Their defaults are measured on all rows (the
+  defaults do not use the learned layer); their ablation is measured on the **test split only** (sha1(text),
+  first 8 hex digits mod 5 = 0: never trained on). Evaluation-only files (${evalOnly.join(', ')}) are
+  measured on all rows everywhere.
+- † Tensor Trust's benign rows are the defenders' system prompts (instruction-dense by design): shown
+  in its own rows, kept out of every pooled figure.
+
+## Shipped defaults: our corpora (all rows)
+
+${defaultsTable('ours')}
+
+## Shipped defaults: shared datasets (all rows)
+
+${defaultsTable('shared')}
+
+## Pooled per surface
+
+Sums over every file (ours and shared; Tensor Trust's benign side left out). "all" columns: the
+defaults on all rows; "abl." columns: the ablation rows (test split of the trained-on files, all rows of
+the evaluation-only files). Pooled figures are dominated by the largest files: read the per-file tables.
+
+${pooledTable()}
+
+## Ablation per file
+
+Each configuration adds one layer (\`benchConfigs({ ablate: true })\`): \`rules\` (behaviour off, every source
+type at trust 0.5), \`+trust\` (default trust), \`+learned\` (\`learned: true\`), \`+behavior\` (+ the behaviour
+baseline; = the defaults with the learned layer on). "rows measured": test split or all rows.
+
+${ablationTable()}
+
+## Weak spots
+
+Every file × surface (× variant) with recall < ${WEAK_RECALL} or FPR > ${WEAK_FPR}. Small groups are noisy: the counts
+are given.
+
+### Shipped defaults (all rows)
+
+${weakSpots(
+  (f) => f.defaults,
+  () => 'all',
+)}
+
+### + learned (\`+learned\`: behaviour off; test split of the trained-on files)
+
+${weakSpots(
+  (f) => f.ablation['+learned'],
+  (f) => rowsLabel(f),
+)}
+
+### Reading (written by hand from the figures at the time of writing; check them against the tables)
+
+${READING}
+`;
+
+writeFileSync(OUT, md);
+process.stderr.write(`wrote ${OUT} in ${seconds} s\n`);
