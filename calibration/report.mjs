@@ -17,6 +17,7 @@ import os from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchConfigs, formatRate, runBench } from 'memgar';
+import { markdownTable } from './lib/markdown-table.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(here, '..');
@@ -128,14 +129,7 @@ try {
 // ---------------------------------------------------------------------------------------------
 // Rendering.
 
-/** A Markdown table with aligned columns (as in train/RESULTS.md). aligns: 'l' | 'r' per column. */
-function table(heads, aligns, rows) {
-  const width = heads.map((h, c) => Math.max(3, h.length, ...rows.map((r) => r[c].length)));
-  const cell = (text, c) => (aligns[c] === 'r' ? text.padStart(width[c]) : text.padEnd(width[c]));
-  const row = (r) => `| ${r.map(cell).join(' | ')} |`;
-  const rule = `| ${width.map((w, c) => (aligns[c] === 'r' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
-  return [row(heads), rule, ...rows.map(row)].join('\n');
-}
+const table = markdownTable;
 
 const isTT = (f) => f.name === TENSOR_TRUST;
 const fprCell = (f, g) => `${formatRate(g.fpr)}${isTT(f) && g.benign > 0 ? ' †' : ''}`;

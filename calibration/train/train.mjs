@@ -24,6 +24,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { markdownTable } from '../lib/markdown-table.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -90,20 +91,29 @@ async function loadLearned() {
   const require = createRequire(path.join(ROOT, 'package.json'));
   const ts = require('typescript');
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'memgar-learned-'));
-  for (const name of ['features', 'linear-model', 'base64']) {
-    const src = fs.readFileSync(path.join(LEARNED_SRC, `${name}.ts`), 'utf8');
-    const js = ts.transpileModule(src, {
+  // The learned layer's files, and the folders they import (errors/), in the same layout as src/.
+  const errorsSrc = path.join(LEARNED_SRC, '..', 'errors');
+  const files = [
+    ...['features', 'linear-model', 'base64'].map((name) => ['learned', path.join(LEARNED_SRC, `${name}.ts`)]),
+    ...fs
+      .readdirSync(errorsSrc)
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => ['errors', path.join(errorsSrc, f)]),
+  ];
+  for (const [dir, file] of files) {
+    const js = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
       compilerOptions: {
         module: ts.ModuleKind.ESNext,
         target: ts.ScriptTarget.ES2022,
         verbatimModuleSyntax: true,
       },
     }).outputText;
-    fs.writeFileSync(path.join(out, `${name}.js`), js);
+    fs.mkdirSync(path.join(out, dir), { recursive: true });
+    fs.writeFileSync(path.join(out, dir, path.basename(file).replace(/\.ts$/, '.js')), js);
   }
-  const features = await import(pathToFileURL(path.join(out, 'features.js')).href);
-  const model = await import(pathToFileURL(path.join(out, 'linear-model.js')).href);
-  const base64 = await import(pathToFileURL(path.join(out, 'base64.js')).href);
+  const features = await import(pathToFileURL(path.join(out, 'learned', 'features.js')).href);
+  const model = await import(pathToFileURL(path.join(out, 'learned', 'linear-model.js')).href);
+  const base64 = await import(pathToFileURL(path.join(out, 'learned', 'base64.js')).href);
   fs.rmSync(out, { recursive: true, force: true });
   return { ...features, ...model, ...base64 };
 }
@@ -390,14 +400,7 @@ const cells = (name, split, m) => [
 ];
 const line = (name, split, m) => `| ${cells(name, split, m).join(' | ')} |`;
 
-/** A Markdown table with aligned columns (as biome formats it). aligns: 'l' | 'r' per column. */
-function table(heads, aligns, rows) {
-  const width = heads.map((h, c) => Math.max(3, h.length, ...rows.map((r) => r[c].length)));
-  const cell = (text, c) => (aligns[c] === 'r' ? text.padStart(width[c]) : text.padEnd(width[c]));
-  const row = (r) => `| ${r.map(cell).join(' | ')} |`;
-  const rule = `| ${width.map((w, c) => (aligns[c] === 'r' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
-  return [row(heads), rule, ...rows.map(row)].join('\n');
-}
+const table = markdownTable;
 
 for (const r of report) console.log(line(r.name, r.split, r.m));
 console.log(line('POOLED test split', 'test', pooled));

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { BenchGroup } from '../src/bench/measure.js';
 import { cli } from './helpers.js';
 
-interface Group {
-  corpus: string;
-  surface: string;
-  variant: string;
-  attacks: number;
-  detected: number;
-  recall: number | null;
-  benign: number;
-  falsePositives: number;
-  fpr: number | null;
-  p50Ms: number;
-}
+type Group = BenchGroup;
 interface Report {
   corpora: { name: string; file: string; rows: number }[];
   configs: { name: string; options: Record<string, unknown>; groups: Group[]; errors: number }[];
