@@ -94,7 +94,10 @@ async function loadLearned() {
   // The learned layer's files, and the folders they import (errors/), in the same layout as src/.
   const errorsSrc = path.join(LEARNED_SRC, '..', 'errors');
   const files = [
-    ...['features', 'linear-model', 'base64'].map((name) => ['learned', path.join(LEARNED_SRC, `${name}.ts`)]),
+    ...['features', 'linear-model', 'base64'].map((name) => [
+      'learned',
+      path.join(LEARNED_SRC, `${name}.ts`),
+    ]),
     ...fs
       .readdirSync(errorsSrc)
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
