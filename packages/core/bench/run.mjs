@@ -417,43 +417,25 @@ if (JSON_OUT) {
     `  mode: ${QUICK ? 'quick' : 'full'} · gc ${context.gcExposed ? 'exposed' : 'NOT exposed (run with --expose-gc)'}`,
   );
   log('');
+  /** One row of the throughput table; `digits` for the latency percentiles. */
+  const surfaceRow = (label, r, digits) => [
+    label,
+    int(r.calls),
+    r.avgChars,
+    f(r.p50, digits),
+    f(r.p95, digits),
+    f(r.p99, digits),
+    f(r.max, 2),
+    int(r.perSec),
+    f(r.MBps, 1),
+  ];
   log('Throughput and latency (ms per call)');
   table(
     ['surface', 'calls', 'avg chars', 'p50', 'p95', 'p99', 'max', 'analyses/s', 'MB/s'],
     [
-      [
-        '≤200-char memory writes',
-        int(writes.calls),
-        writes.avgChars,
-        f(writes.p50, 4),
-        f(writes.p95, 4),
-        f(writes.p99, 4),
-        f(writes.max, 2),
-        int(writes.perSec),
-        f(writes.MBps, 1),
-      ],
-      [
-        '2 KB RAG chunks',
-        int(rag.calls),
-        rag.avgChars,
-        f(rag.p50),
-        f(rag.p95),
-        f(rag.p99),
-        f(rag.max, 2),
-        int(rag.perSec),
-        f(rag.MBps, 1),
-      ],
-      [
-        '64 KB documents',
-        int(docs.calls),
-        docs.avgChars,
-        f(docs.p50),
-        f(docs.p95),
-        f(docs.p99),
-        f(docs.max, 2),
-        int(docs.perSec),
-        f(docs.MBps, 1),
-      ],
+      surfaceRow('≤200-char memory writes', writes, 4),
+      surfaceRow('2 KB RAG chunks', rag),
+      surfaceRow('64 KB documents', docs),
     ],
   );
   log(`  writes: ${detectNote(writes)}`);
