@@ -3,8 +3,7 @@ export type MemgarErrorCode =
   | 'INVALID_INPUT'
   | 'INVALID_OPTION'
   | 'INVALID_PATTERN'
-  | 'LAYER_FAILED'
-  | 'ANALYSIS_FAILED';
+  | 'LAYER_FAILED';
 
 const BRAND = Symbol.for('memgar.error');
 
