@@ -1,9 +1,5 @@
 /** Every error code memgar throws. A closed union: match on it exhaustively. */
-export type MemgarErrorCode =
-  | 'INVALID_INPUT'
-  | 'INVALID_OPTION'
-  | 'INVALID_PATTERN'
-  | 'LAYER_FAILED';
+export type MemgarErrorCode = 'INVALID_INPUT' | 'INVALID_OPTION' | 'INVALID_PATTERN' | 'LAYER_FAILED';
 
 const BRAND = Symbol.for('memgar.error');
 
