@@ -1,5 +1,11 @@
+export { CorruptDataError } from './corrupt-data-error.js';
+export { CryptoUnavailableError } from './crypto-unavailable-error.js';
+export { IntegrityError } from './integrity-error.js';
 export { InvalidInputError } from './invalid-input-error.js';
 export { InvalidOptionError } from './invalid-option-error.js';
 export { InvalidPatternError } from './invalid-pattern-error.js';
 export { LayerFailedError } from './layer-failed-error.js';
+export { LockedError } from './locked-error.js';
 export { MemgarError, type MemgarErrorCode, type MemgarErrorOptions } from './memgar-error.js';
+export { NotFoundError } from './not-found-error.js';
+export { StorageError } from './storage-error.js';

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError, InvalidOptionError, InvalidPatternError, MemgarError } from './index.js';
+import {
+  CorruptDataError,
+  CryptoUnavailableError,
+  IntegrityError,
+  InvalidInputError,
+  InvalidOptionError,
+  InvalidPatternError,
+  LockedError,
+  MemgarError,
+  NotFoundError,
+  StorageError,
+} from './index.js';
 
 describe('MemgarError', () => {
   it('carries a code, a cause and a brand that survives duplicate installs', () => {
@@ -25,5 +36,27 @@ describe('MemgarError', () => {
       code: 'INVALID_INPUT',
       message: 'content must be a string',
     });
+  });
+});
+
+describe('storage and integrity errors', () => {
+  it('each carries its own code, its details and an isInstance that tells them apart', () => {
+    const cases = [
+      [new IntegrityError('bad signature', { what: 'snapshot' }), IntegrityError, 'INTEGRITY_FAILED'],
+      [new CorruptDataError('bad line', { file: 'm.jsonl', line: 3 }), CorruptDataError, 'CORRUPT_DATA'],
+      [new StorageError('disk full'), StorageError, 'STORAGE_FAILED'],
+      [new LockedError('held', { resource: '/tmp/x.lock' }), LockedError, 'LOCKED'],
+      [new NotFoundError('no snapshot', { resource: 'snap-1' }), NotFoundError, 'NOT_FOUND'],
+      [new CryptoUnavailableError('no crypto'), CryptoUnavailableError, 'CRYPTO_UNAVAILABLE'],
+    ] as const;
+    for (const [err, cls, code] of cases) {
+      expect(err.code).toBe(code);
+      expect(MemgarError.isInstance(err)).toBe(true);
+      expect(cls.isInstance(err)).toBe(true);
+      for (const [, other] of cases) if (other !== cls) expect(other.isInstance(err)).toBe(false);
+    }
+    expect(new CorruptDataError('x', { file: 'a', line: 7 }).line).toBe(7);
+    expect(new LockedError('x', { resource: 'r' }).resource).toBe('r');
+    expect(new IntegrityError('x', { what: 'ledger' }).what).toBe('ledger');
   });
 });

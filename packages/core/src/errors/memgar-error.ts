@@ -1,5 +1,15 @@
 /** Every error code memgar throws. A closed union: match on it exhaustively. */
-export type MemgarErrorCode = 'INVALID_INPUT' | 'INVALID_OPTION' | 'INVALID_PATTERN' | 'LAYER_FAILED';
+export type MemgarErrorCode =
+  | 'INVALID_INPUT'
+  | 'INVALID_OPTION'
+  | 'INVALID_PATTERN'
+  | 'LAYER_FAILED'
+  | 'INTEGRITY_FAILED'
+  | 'CORRUPT_DATA'
+  | 'STORAGE_FAILED'
+  | 'LOCKED'
+  | 'NOT_FOUND'
+  | 'CRYPTO_UNAVAILABLE';
 
 const BRAND = Symbol.for('memgar.error');
 

@@ -1,0 +1,6 @@
+/**
+ * `@memgar/core/node`: the Node-bound parts (files, SQLite, servers). The main entry imports no
+ * `node:` modules; everything that does lives behind this one.
+ */
+export * from './store/index.js';
+export * from './vault/index.js';
