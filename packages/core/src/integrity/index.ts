@@ -16,3 +16,14 @@ export {
   type CanaryRegistryOptions,
   type CanaryRegistrySnapshot,
 } from './canary-registry.js';
+export {
+  type ChainFailure,
+  type ChainMessage,
+  type ChainVerification,
+  ConversationSigner,
+  type ConversationSignerOptions,
+  generateConversationKey,
+  MIN_CONVERSATION_KEY_BYTES,
+  type SignedMessage,
+  type VerifyChainOptions,
+} from './conversation-integrity.js';
