@@ -46,10 +46,12 @@ const B64 = 16;
 const LEET = 32;
 const SEP = 64;
 const SPACE = 128;
+/** Characters a hex run is made of: hex digits, separators and the `x` of `0x`. */
+const HEX_RUN = 256;
 const LETTER = UPPER | LOWER;
 const ALNUM = LETTER | DIGIT;
 
-const CLASS = new Uint8Array(128);
+const CLASS = new Uint16Array(128);
 
 for (let c = 0x41; c <= 0x5a; c++) {
   CLASS[c] = UPPER | B64 | (c <= 0x46 ? HEX : 0);
@@ -61,6 +63,10 @@ CLASS[0x2d] = B64 | SEP; // -
 for (const ch of '013457@$|!') CLASS[ch.charCodeAt(0)] = (CLASS[ch.charCodeAt(0)] ?? 0) | LEET;
 for (const ch of ',:;') CLASS[ch.charCodeAt(0)] = SEP;
 for (const c of [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20]) CLASS[c] = SPACE | SEP;
+for (let c = 0; c < 128; c++)
+  if ((CLASS[c] as number) & (HEX | SEP)) CLASS[c] = (CLASS[c] as number) | HEX_RUN;
+CLASS[0x78] = (CLASS[0x78] as number) | HEX_RUN;
+CLASS[0x58] = (CLASS[0x58] as number) | HEX_RUN;
 
 const MIN_BASE64_RUN = 16;
 const MIN_HEX_BYTES = 8;
@@ -91,7 +97,7 @@ const PRESCAN_LEET = 1 << 10;
 /** The `HINT_*` bits of a `prescan` result. */
 export const PRESCAN_HINTS = HINT_BASE64 | HINT_HEX | HINT_ROT13;
 
-const RE_NON_ASCII = /[^\x00-\x7f]/;
+const RE_NON_ASCII_G = /[^\x00-\x7f]/g;
 const RE_COLLAPSE = /[\t\n\v\f\r]| {2}|^ | $/;
 /** A leet character next to an ASCII letter; starts on the (rare) leet class so it scans fast. */
 const RE_LEET = /[013457@$|!](?:[A-Za-z]|(?<=[A-Za-z][013457@$|!]))/;
@@ -99,7 +105,33 @@ const RE_LEET = /[013457@$|!](?:[A-Za-z]|(?<=[A-Za-z][013457@$|!]))/;
  * A whole word that is the ROT13 of one of the common words `looksLikeRot13` counts. It must find
  * three of them, so a text without one cannot look like ROT13: a wider gate, never a narrower one.
  */
-const RE_ROT13_WORD = new RegExp(`\\b(?:${COMMON_WORDS.map(rot13).join('|')})\\b`, 'i');
+const RE_ROT13_WORD = new RegExp(`\\b${trieAlternation(COMMON_WORDS.map(rot13))}\\b`, 'i');
+
+/**
+ * `(?:…)` matching exactly the given lower-case words, factored by common prefixes
+ * (`g(?:ur|b)` rather than `gur|gb`): at a word start the engine then tries one branch per
+ * letter rather than every word.
+ */
+export function trieAlternation(words: readonly string[]): string {
+  const byFirst = new Map<string, string[]>();
+  let empty = false;
+  for (const w of words) {
+    if (w.length === 0) {
+      empty = true;
+      continue;
+    }
+    const rest = byFirst.get(w[0] as string);
+    if (rest === undefined) byFirst.set(w[0] as string, [w.slice(1)]);
+    else rest.push(w.slice(1));
+  }
+  const branches = [...byFirst].map(([first, rest]) =>
+    rest.length === 1 && rest[0] === '' ? first : `${first}${trieAlternation(rest)}`,
+  );
+  if (branches.length === 0) return '';
+  // Longer words first is not needed: the trailing `\b` of the caller backtracks into `?`.
+  const body = branches.length === 1 ? (branches[0] as string) : `(?:${branches.join('|')})`;
+  return empty ? `(?:${body})?` : body;
+}
 
 /**
  * Computes the decoder hints (`HINT_*` bits) and, for the fast path, whether there are non-ASCII
@@ -111,19 +143,30 @@ export function prescan(s: string): number {
   return prescanFlags(s) | runHints(s);
 }
 
+/** Non-ASCII characters found by the native search before the loop takes over. */
+const NATIVE_NON_ASCII_STEPS = 8;
+
+/** Whether `s` has a non-ASCII unit that is not plain (`isPlainUnit`). */
+function hasNonPlain(s: string): boolean {
+  // Native jumps from one non-ASCII unit to the next while they are few (names, curly quotes);
+  // past a handful, one loop over the rest.
+  RE_NON_ASCII_G.lastIndex = 0;
+  for (let k = 0; k < NATIVE_NON_ASCII_STEPS; k++) {
+    const m = RE_NON_ASCII_G.exec(s);
+    if (m === null) return false;
+    if (!isPlainUnit(s.charCodeAt(m.index))) return true;
+  }
+  for (let i = RE_NON_ASCII_G.lastIndex; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80 && !isPlainUnit(c)) return true;
+  }
+  return false;
+}
+
 /** `prescan` without the base64 and hex hints (`decoderHints`), which cost a pass of their own. */
 export function prescanFlags(s: string): number {
   let flags = 0;
-  const first = s.search(RE_NON_ASCII);
-  if (first >= 0) {
-    for (let i = first; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80 && !isPlainUnit(c)) {
-        flags |= PRESCAN_NON_ASCII;
-        break;
-      }
-    }
-  }
+  if (hasNonPlain(s)) flags |= PRESCAN_NON_ASCII;
   if (RE_COLLAPSE.test(s)) flags |= PRESCAN_COLLAPSE;
   if (RE_LEET.test(s)) flags |= PRESCAN_LEET;
   if (RE_ROT13_WORD.test(s)) flags |= HINT_ROT13;
@@ -141,6 +184,74 @@ export function decoderHints(s: string): number {
  * up to 8 bytes; or a `\x` escape. Non-ASCII characters are neither.
  */
 function runHints(s: string): number {
+  let flags = 0;
+  if (hasBase64Run(s)) flags |= HINT_BASE64;
+  // Eight hex bytes need a run of 16 characters that hex digits, separators and `0x` prefixes are
+  // made of: a gate prose never passes, checked by skipping, before the exact loop.
+  if (hasHexEscape(s) || (hasRun(s, HEX_RUN, 2 * MIN_HEX_BYTES) && (exactRunHints(s) & HINT_HEX) !== 0)) {
+    flags |= HINT_HEX;
+  }
+  return flags;
+}
+
+/**
+ * Whether `s` has a run of at least 16 base64 characters with both upper- and lower-case
+ * letters. Finds runs of 16 by skipping (see {@link hasRun}), then reads each such run to its end
+ * and stops at the first with both cases. Linear; on prose it reads a fraction of the text.
+ */
+function hasBase64Run(s: string): boolean {
+  const n = s.length;
+  let p = 0;
+  // Invariant: `p` is 0 or follows a character outside the class, so a run found at `p` starts there.
+  while (p + MIN_BASE64_RUN <= n) {
+    let q = p + MIN_BASE64_RUN - 1;
+    for (; q >= p; q--) {
+      const c = s.charCodeAt(q);
+      if (c >= 0x80 || ((CLASS[c] as number) & B64) === 0) break;
+    }
+    if (q >= p) {
+      p = q + 1;
+      continue;
+    }
+    let cases = 0;
+    let i = p;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      const k = c < 0x80 ? (CLASS[c] as number) : 0;
+      if ((k & B64) === 0) break;
+      cases |= k & LETTER;
+      if (cases === LETTER) return true;
+    }
+    p = i + 1;
+  }
+  return false;
+}
+
+function hasHexEscape(s: string): boolean {
+  return s.indexOf('\\x') >= 0 || s.indexOf('\\X') >= 0;
+}
+
+/**
+ * Whether `s` has `length` consecutive ASCII characters of class `bit`. Tests the last character
+ * of each candidate window first and skips past the rightmost outsider, so on text whose runs
+ * are short it reads a fraction of the characters; never a character more than twice. Linear.
+ */
+function hasRun(s: string, bit: number, length: number): boolean {
+  const n = s.length;
+  let p = 0;
+  while (p + length <= n) {
+    let q = p + length - 1;
+    for (; q >= p; q--) {
+      const c = s.charCodeAt(q);
+      if (c >= 0x80 || ((CLASS[c] as number) & bit) === 0) break;
+    }
+    if (q < p) return true;
+    p = q + 1;
+  }
+  return false;
+}
+
+function exactRunHints(s: string): number {
   const n = s.length;
   let flags = 0;
   let b64Run = 0;

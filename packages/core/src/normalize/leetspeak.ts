@@ -114,6 +114,7 @@ function foldChunk(buf: Uint16Array, start: number, end: number): number {
 }
 
 function foldToken(buf: Uint16Array, s: number, e: number): number {
+  if (e - s > MAX_TOKEN) return 0;
   let letters = 0;
   let leet = 0;
   let allHex = true;
@@ -129,7 +130,7 @@ function foldToken(buf: Uint16Array, s: number, e: number): number {
       return 0; // a digit that is not leet: a number or identifier
     }
   }
-  if (letters < 2 || leet === 0 || e - s > MAX_TOKEN) return 0;
+  if (letters < 2 || leet === 0) return 0;
   if (allHex && e - s >= 6) return 0;
   if (!qualifies(buf, s, e, letters)) return 0;
   if (isTechToken(buf, s, e) || hasLongConsonantRun(buf, s, e)) return 0;

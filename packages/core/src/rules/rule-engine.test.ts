@@ -50,6 +50,21 @@ describe('RuleEngine', () => {
     expect(engine.stats.patternRulesRun.length).toBeLessThan(BUILTIN_RULES.length / 4);
   });
 
+  it('runs a regex on a window sized by its longest match, still finding matches around collapsed repeats', () => {
+    // `alpha` repeats within one clause: only the first is kept, and the match contains the third.
+    const rules: Rule[] = [
+      { ...base, kind: 'pattern', id: 'T-001', keywords: ['alpha'], pattern: 'alpha [a-z ]{0,20} omega' },
+    ];
+    const engine = new RuleEngine({ rules, signals: [] });
+    const repeats = `alpha ${'x '.repeat(10)}alpha ${'y '.repeat(10)}alpha beta gamma omega`;
+    expect(engine.scan(normalize(repeats)).map((f) => f.ruleId)).toEqual(['T-001']);
+    // Far text that does not contain the keyword is outside the window: a distant filler keeps
+    // the work proportional to the hits, not to the text.
+    const far = `alpha. ${'z'.repeat(5000)} nothing`;
+    expect(engine.scan(normalize(far))).toEqual([]);
+    expect(engine.stats.regexExecutions).toBe(1);
+  });
+
   it('keeps one finding per rule id and maps evidence to the original text', () => {
     const rules: Rule[] = [
       { ...base, kind: 'pattern', id: 'T-001', keywords: ['secret'], pattern: 'secret (?:plan|code)' },

@@ -4,6 +4,7 @@ import type { NormalizedContent, TextView } from '../normalize/types.js';
 import { AhoCorasick, HitBuffer } from './aho-corasick.js';
 import { BUILTIN_RULES, BUILTIN_SIGNALS } from './catalog/index.js';
 import { type CompiledCustomPattern, compileCustomPattern, matchCustomPattern } from './custom-patterns.js';
+import { maxMatchLength } from './max-match-length.js';
 import { validateRules, validateSignals } from './rule-validation.js';
 import { type Segments, segmentAt, segmentSentences } from './segments.js';
 import type { CompositeRule, CustomPattern, PatternRule, Rule, RuleInfo, Signal } from './types.js';
@@ -57,6 +58,8 @@ interface CompiledPattern {
   re: RegExp;
   /** `rule.screen`, compiled: the screen and the pattern with `g` (to start at `lastIndex`). */
   screen: { re: RegExp; pattern: RegExp; lookback: number } | undefined;
+  /** `maxMatchLength` of the pattern (see {@link hitWindow}). */
+  maxLength: number;
 }
 
 interface CompiledComposite {
@@ -70,6 +73,8 @@ interface CompiledSignal {
   /** The confirming regex, compiled with `gu` (every match in a window is an occurrence). */
   re: RegExp | undefined;
   clauseStart: boolean;
+  /** `maxMatchLength` of the confirming regex (see {@link hitWindow}). */
+  maxLength: number;
 }
 
 interface SignalOwner {
@@ -352,6 +357,7 @@ export class RuleEngine {
         signal,
         re: signal.pattern === undefined ? undefined : new RegExp(signal.pattern, 'gu'),
         clauseStart: signal.position === 'clause-start',
+        maxLength: signal.pattern === undefined ? 0 : maxMatchLength(signal.pattern),
       });
       for (const raw of signal.keywords) {
         const prefix = raw.endsWith('*');
@@ -379,6 +385,7 @@ export class RuleEngine {
                   pattern: new RegExp(rule.pattern, 'gu'),
                   lookback: rule.screen.lookback,
                 },
+          maxLength: maxMatchLength(rule.pattern),
         });
         const word = rule.keywordBoundary === 'word';
         const atEnd = word || rule.keywordBoundary === 'end';
@@ -624,9 +631,10 @@ export class RuleEngine {
         ruleOwnDeferGen[k] = 0;
         const r = ruleOwn[k] as number;
         if (this.#touchRule(r, gen, found)) {
+          const L = (this.#patterns[r] as CompiledPattern).maxLength;
           (this.#ruleWindows[r] as Windows).add(
-            Math.max(0, start - PATTERN_REACH),
-            Math.min(len, end + PATTERN_REACH),
+            hitWindowStart(start, end, L, PATTERN_REACH),
+            hitWindowEnd(start, end, L, PATTERN_REACH, len),
           );
         }
       }
@@ -652,9 +660,10 @@ export class RuleEngine {
             touchedRegexSignals[nRegexSignals++] = s;
             (this.#sigWindows[s] as Windows).reset();
           }
+          const L = (this.#signals[s] as CompiledSignal).maxLength;
           (this.#sigWindows[s] as Windows).add(
-            Math.max(0, start - SIGNAL_REACH),
-            Math.min(len, end + SIGNAL_REACH),
+            hitWindowStart(start, end, L, SIGNAL_REACH),
+            hitWindowEnd(start, end, L, SIGNAL_REACH, len),
           );
         }
       }
@@ -792,9 +801,10 @@ export class RuleEngine {
       this.#ruleOwnDeferGen[k] = 0;
       const r = this.#ruleOwn[k] as number;
       if (this.#touchRule(r, gen, found)) {
+        const L = (this.#patterns[r] as CompiledPattern).maxLength;
         (this.#ruleWindows[r] as Windows).insert(
-          Math.max(0, kept - PATTERN_REACH),
-          Math.min(len, keptEnd + PATTERN_REACH),
+          hitWindowStart(kept, keptEnd, L, PATTERN_REACH),
+          hitWindowEnd(kept, keptEnd, L, PATTERN_REACH, len),
         );
       }
     }
@@ -893,6 +903,22 @@ export function automatonFor(literals: readonly string[]): AhoCorasick {
     AUTOMATA.set(key, a);
   }
   return a;
+}
+
+/**
+ * The window a regex runs on around a keyword hit `[start, end)`: the fixed `reach` either side,
+ * narrowed to where a match that contains the hit can lie when the regex's longest match `L` is
+ * known (`[end - L, start + L)`), plus `REPEAT_SPACING` to the right, since a hit stands in for
+ * repeats of its keyword up to that far behind it. So a rule whose longest match is 60 characters
+ * runs on about 190 characters rather than 600.
+ */
+function hitWindowStart(start: number, end: number, L: number, reach: number): number {
+  return Math.max(0, start - reach, end - L);
+}
+
+/** The end of the window of {@link hitWindowStart}; `len`: the text's length. */
+function hitWindowEnd(start: number, end: number, L: number, reach: number, len: number): number {
+  return Math.min(len, end + reach, start + L + REPEAT_SPACING);
 }
 
 /** Moves a window start back to the start of the word it cuts (at most 32 chars). */

@@ -1009,20 +1009,10 @@ export const BUILTIN_SIGNALS: readonly Signal[] = [
   {
     id: 'delay',
     description: 'Arms an instruction for later: after N turns, on a date, when a code word appears.',
+    // `after` rather than the nouns that follow it ("after 3 days"): every match of that branch
+    // has it, and prose says "days" or "requests" far more often than "after".
     keywords: [
-      'turns',
-      'messages',
-      'conversations',
-      'interactions',
-      'exchanges',
-      'replies',
-      'responses',
-      'sessions',
-      'requests',
-      'queries',
-      'days',
-      'weeks',
-      'prompts',
+      'after',
       'january',
       'february',
       'march',
