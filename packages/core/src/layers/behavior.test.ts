@@ -52,3 +52,19 @@ describe('BehaviorBaseline', () => {
     expect(b.scansOf('c')).toBe(1);
   });
 });
+
+describe('extractFeatures: instruction words', () => {
+  it('counts whole instruction words in any case, with apostrophes, and nothing inside other words', () => {
+    const count = (t: string) => {
+      const f = extractFeatures(t, 0);
+      const words = t.match(/[A-Za-z][A-Za-z']*/g)?.length ?? 0;
+      return Math.round(f.instructionDensity * words);
+    };
+    expect(count('ALWAYS send it')).toBe(2);
+    expect(count("Don't forget: 'always' share, dont")).toBe(5);
+    expect(count('runway transfers reveals sending')).toBe(0);
+    expect(count('Please remember.')).toBe(1);
+    expect(count('Send')).toBe(1);
+    expect(count('café never')).toBe(1);
+  });
+});

@@ -29,8 +29,61 @@ const MIN_STD: Readonly<Record<FeatureName, number>> = {
 const Z_LIMIT = 3.5;
 const POINTS_PER_OUTLIER = 4;
 
-const INSTRUCTION_RE =
-  /\b(?:always|never|must|should|ignore|forget|disregard|send|forward|email|upload|delete|remove|grant|transfer|pay|reveal|execute|run|remember|whenever|instead|immediately|override|do|don't|dont|make|ensure|share)\b/gi;
+/** Words that count as instructions (`instructionDensity`). */
+const INSTRUCTION_WORDS = [
+  'always',
+  'never',
+  'must',
+  'should',
+  'ignore',
+  'forget',
+  'disregard',
+  'send',
+  'forward',
+  'email',
+  'upload',
+  'delete',
+  'remove',
+  'grant',
+  'transfer',
+  'pay',
+  'reveal',
+  'execute',
+  'run',
+  'remember',
+  'whenever',
+  'instead',
+  'immediately',
+  'override',
+  'do',
+  "don't",
+  'dont',
+  'make',
+  'ensure',
+  'share',
+];
+
+/** Per ASCII unit: its lower case plus 128 when it belongs to a word (a letter or `'`), else 0. */
+const WORD_UNIT = (() => {
+  const t = new Uint8Array(128);
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = 128 + c + 32;
+  for (let c = 0x61; c <= 0x7a; c++) t[c] = 128 + c;
+  t[0x27] = 128 + 0x27;
+  return t;
+})();
+
+function wordHash(h: number, unit: number): number {
+  return (Math.imul(h, 31) + unit) | 0;
+}
+
+/** Hashes (over lower-case units, see `wordHash`) of the instruction words. */
+const INSTRUCTION_HASHES = new Set(
+  INSTRUCTION_WORDS.map((w) => {
+    let h = 0;
+    for (let i = 0; i < w.length; i++) h = wordHash(h, w.charCodeAt(i));
+    return h;
+  }),
+);
 
 const URL_RE = /\bhttps?:\/\/|\bwww\./gi;
 
@@ -44,22 +97,45 @@ const URL_SCAN = 65_536;
 
 /** Cheap features of a text: one pass over its first 1 KB, an instruction count, a URL count. */
 export function extractFeatures(content: string, score: number): BehaviorFeatures {
-  const sample = content.length > SAMPLE ? content.slice(0, SAMPLE) : content;
+  const n = Math.min(content.length, SAMPLE);
   const counts = new Uint32Array(128);
   let other = 0;
   let words = 0;
+  let instructions = 0;
+  // A word: a letter, then letters and apostrophes. When it ends, its hash (32 bits over lower-case
+  // units, a trailing apostrophe left out) is looked up among the instruction words' hashes: a
+  // collision could only shift a statistic.
+  let h = 0;
+  let beforeApostrophe = 0;
   let inWord = false;
-  for (let i = 0; i < sample.length; i++) {
-    let c = sample.charCodeAt(i);
-    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 39;
-    if (letter && !inWord) words++;
-    inWord = letter;
-    if (c >= 65 && c <= 90) c += 32;
-    if (c < 128) counts[c] = (counts[c] as number) + 1;
-    else other++;
+  for (let i = 0; i < n; i++) {
+    const c = content.charCodeAt(i);
+    const w = c < 128 ? (WORD_UNIT[c] as number) : 0;
+    if (c < 128) {
+      const lower = w === 0 ? c : w - 128;
+      counts[lower] = (counts[lower] as number) + 1;
+    } else {
+      other++;
+    }
+    if (w !== 0 && (inWord || c !== 0x27)) {
+      if (!inWord) {
+        words++;
+        h = 0;
+        inWord = true;
+      }
+      if (c === 0x27) beforeApostrophe = h;
+      h = wordHash(h, w - 128);
+      continue;
+    }
+    if (inWord) {
+      if (INSTRUCTION_HASHES.has(content.charCodeAt(i - 1) === 0x27 ? beforeApostrophe : h)) instructions++;
+      inWord = false;
+    }
+  }
+  if (inWord && INSTRUCTION_HASHES.has(content.charCodeAt(n - 1) === 0x27 ? beforeApostrophe : h)) {
+    instructions++;
   }
   let entropy = 0;
-  const n = sample.length;
   if (n > 0) {
     for (let c = 0; c < 128; c++) {
       const k = counts[c] as number;
@@ -67,7 +143,6 @@ export function extractFeatures(content: string, score: number): BehaviorFeature
     }
     if (other > 0) entropy -= (other / n) * Math.log2(other / n);
   }
-  const instructions = sample.match(INSTRUCTION_RE)?.length ?? 0;
   return {
     logLength: Math.log1p(content.length),
     instructionDensity: words === 0 ? 0 : instructions / words,
