@@ -726,7 +726,6 @@ export class RuleEngine {
     const count = (s: number): number => (sigGen[s] === gen ? (this.#occ[s] as Occurrences).size : 0);
     let segments: Segments | undefined;
     for (const c of this.#composites) {
-      if (found.has(c.rule.id)) continue;
       let anchor = -1;
       let best = Number.POSITIVE_INFINITY;
       let ok = true;
@@ -741,7 +740,8 @@ export class RuleEngine {
           anchor = s;
         }
       }
-      if (!ok) continue;
+      // Signals first: a typed-array read rules out most composites before the map lookup.
+      if (!ok || found.has(c.rule.id)) continue;
       for (const g of c.any) {
         if (!g.some((s) => count(s) > 0)) {
           ok = false;
