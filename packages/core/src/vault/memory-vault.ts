@@ -239,7 +239,8 @@ export class MemoryVault {
   readonly vaultId: string;
   private readonly db: SqliteDatabase;
   private signingKey: VaultKey | undefined;
-  private anchors: VaultKey[];
+  /** `trustedKeys` as given to `open`. */
+  private readonly trusted: readonly VaultKey[];
   private closed = false;
 
   private constructor(init: {
@@ -247,13 +248,13 @@ export class MemoryVault {
     vaultId: string;
     db: SqliteDatabase;
     signingKey: VaultKey | undefined;
-    anchors: VaultKey[];
+    trusted: readonly VaultKey[];
   }) {
     this.path = init.path;
     this.vaultId = init.vaultId;
     this.db = init.db;
     this.signingKey = init.signingKey;
-    this.anchors = init.anchors;
+    this.trusted = init.trusted;
   }
 
   /**
@@ -300,8 +301,7 @@ export class MemoryVault {
         }
       }
       const vaultId = MemoryVault.prepareSchema(db, path);
-      const anchors = signingKey === undefined ? trusted : [signingKey, ...trusted];
-      return new MemoryVault({ path, vaultId, db, signingKey, anchors });
+      return new MemoryVault({ path, vaultId, db, signingKey, trusted });
     } catch (error) {
       db.close();
       throw mapSqliteError(error, path, 'open');
@@ -574,11 +574,8 @@ export class MemoryVault {
           )
           .run(next.keyId, current.keyId, rotation.statement, rotation.signature),
       );
-    } else {
-      this.anchors = this.anchors.filter((k) => k.keyId !== current.keyId);
     }
     this.signingKey = next;
-    this.anchors = [next, ...this.anchors.filter((k) => k.keyId !== next.keyId)];
     return { previousKeyId: current.keyId, keyId: next.keyId };
   }
 
@@ -667,7 +664,10 @@ export class MemoryVault {
     const rotations = this.db
       .prepare('SELECT statement, signature FROM key_rotations')
       .all() as StoredRotation[];
-    const publicKey = trustedKeys(this.anchors, rotations, this.vaultId).get(manifest.keyId);
+    // Trust anchors: the current signing key and the keys given to `open`; earlier signing keys
+    // only through rotation statements.
+    const anchors = this.signingKey === undefined ? this.trusted : [this.signingKey, ...this.trusted];
+    const publicKey = trustedKeys(anchors, rotations, this.vaultId).get(manifest.keyId);
     if (publicKey === undefined) return result('unknown-key', false);
     if (!verifyText(publicKey, SNAPSHOT_SIGNATURE_DOMAIN, row.manifest, row.signature)) {
       return result('bad-signature', false);
