@@ -6,9 +6,8 @@ import { INFO_ATTACH, INFO_CLASS, SINGLE_SAME, singleLower, singleState, unitInf
 import { CHAR_KEEP } from './char-classes.js';
 import { type FoldResult, HINT_BASE64, HINT_HEX, HINT_ROT13 } from './fold-result.js';
 import { homoglyphOf, isConfusableScript } from './homoglyphs.js';
-import { foldLeetspeak } from './leetspeak.js';
+import { foldLeetspeakText } from './leetspeak.js';
 import { COMMON_WORDS, rot13 } from './rot13.js';
-import { unitsToString } from './utf16.js';
 
 /** `isPlainUnit` cache values: not yet known, plain, needs the full folder. */
 const PLAIN_UNKNOWN = 0;
@@ -188,7 +187,7 @@ function runHints(s: string): number {
   if (hasBase64Run(s)) flags |= HINT_BASE64;
   // Eight hex bytes need a run of 16 characters that hex digits, separators and `0x` prefixes are
   // made of: a gate prose never passes, checked by skipping, before the exact loop.
-  if (hasHexEscape(s) || (hasRun(s, HEX_RUN, 2 * MIN_HEX_BYTES) && (exactRunHints(s) & HINT_HEX) !== 0)) {
+  if (hasHexEscape(s) || (hasRun(s, HEX_RUN, 2 * MIN_HEX_BYTES) && exactHexHint(s))) {
     flags |= HINT_HEX;
   }
   return flags;
@@ -251,25 +250,18 @@ function hasRun(s: string, bit: number, length: number): boolean {
   return false;
 }
 
-function exactRunHints(s: string): number {
+/**
+ * The exact hex hint: hex words of even length (an `0x` prefix allowed), joined only by
+ * separators, that add up to 8 bytes; or a `\\x` escape. Stops at the first.
+ */
+function exactHexHint(s: string): boolean {
   const n = s.length;
-  let flags = 0;
-  let b64Run = 0;
-  let b64Case = 0;
   let wordLen = 0;
   let wordHex = true;
   let hexBytes = 0;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     const k = c < 0x80 ? (CLASS[c] as number) : 0;
-    if (k & B64) {
-      b64Run++;
-      b64Case |= k & LETTER;
-    } else {
-      if (b64Run >= MIN_BASE64_RUN && b64Case === LETTER) flags |= HINT_BASE64;
-      b64Run = 0;
-      b64Case = 0;
-    }
     if (k & ALNUM) {
       wordLen++;
       if (!(k & HEX)) {
@@ -281,7 +273,7 @@ function exactRunHints(s: string): number {
     if (wordLen > 0) {
       if (wordHex && (wordLen & 1) === 0) {
         hexBytes += wordLen >> 1;
-        if (hexBytes >= MIN_HEX_BYTES) flags |= HINT_HEX;
+        if (hexBytes >= MIN_HEX_BYTES) return true;
       } else {
         hexBytes = 0;
       }
@@ -289,13 +281,9 @@ function exactRunHints(s: string): number {
       wordHex = true;
     }
     if (!(k & SEP)) hexBytes = 0;
-    if (c === 0x5c && (s.charCodeAt(i + 1) | 0x20) === 0x78) flags |= HINT_HEX;
+    if (c === 0x5c && (s.charCodeAt(i + 1) | 0x20) === 0x78) return true;
   }
-  if (b64Run >= MIN_BASE64_RUN && b64Case === LETTER) flags |= HINT_BASE64;
-  if (wordLen > 0 && wordHex && (wordLen & 1) === 0 && hexBytes + (wordLen >> 1) >= MIN_HEX_BYTES) {
-    flags |= HINT_HEX;
-  }
-  return flags;
+  return wordLen > 0 && wordHex && (wordLen & 1) === 0 && hexBytes + (wordLen >> 1) >= MIN_HEX_BYTES;
 }
 
 /**
@@ -315,12 +303,10 @@ export function foldAscii(s: string, flags: number): FoldResult {
   }
   let leet = 0;
   if (flags & PRESCAN_LEET) {
-    // Leetspeak folding rewrites units in place and keeps the length, so offsets do not change.
-    const n = text.length;
-    const buf = new Uint16Array(n);
-    for (let i = 0; i < n; i++) buf[i] = text.charCodeAt(i);
-    leet = foldLeetspeak(buf, n);
-    if (leet > 0) text = unitsToString(buf, 0, n);
+    // Leetspeak folding replaces units one for one, so offsets do not change.
+    const folded = foldLeetspeakText(text);
+    leet = folded.count;
+    text = folded.text;
   }
   let offsets: Int32Array | undefined;
   return {

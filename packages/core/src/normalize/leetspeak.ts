@@ -202,3 +202,61 @@ function isUrlOrEmail(buf: Uint16Array, s: number, e: number): boolean {
   }
   return false;
 }
+
+/** A token that could fold: 3–20 token characters with a leet character, not inside a longer run. */
+const RE_CANDIDATE_TOKEN =
+  /(?<![a-z0-9@$|!])(?=[a-z0-9@$|!]{0,19}[013457@$|!])[a-z0-9@$|!]{3,20}(?![a-z0-9@$|!])/g;
+
+/** Per-call scratch for one token (tokens are at most `MAX_TOKEN` units). */
+const TOKEN = new Uint16Array(MAX_TOKEN);
+
+/**
+ * `foldLeetspeak` for a string: the same folds, found by a native search for candidate tokens
+ * (a leet character in a short token) instead of a pass that copies and reads every unit, so a
+ * long text with few candidates (or only long runs such as base64) costs one native scan.
+ * Returns the folded text and the number of units changed.
+ */
+export function foldLeetspeakText(text: string): { text: string; count: number } {
+  let out = '';
+  let last = 0;
+  let count = 0;
+  let chunkEnd = -1;
+  let chunkIsUrl = false;
+  const re = RE_CANDIDATE_TOKEN;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const s = m.index;
+    const e = s + m[0].length;
+    if (s >= chunkEnd) {
+      // The space-separated chunk around the token: folding skips URLs and e-mail addresses.
+      const chunkStart = text.lastIndexOf(' ', s) + 1;
+      const next = text.indexOf(' ', e);
+      chunkEnd = next < 0 ? text.length : next;
+      chunkIsUrl = isUrlOrEmailText(text, chunkStart, chunkEnd);
+    }
+    if (chunkIsUrl) continue;
+    const n = e - s;
+    for (let k = 0; k < n; k++) TOKEN[k] = text.charCodeAt(s + k);
+    const c = foldToken(TOKEN, 0, n);
+    if (c === 0) continue;
+    out += text.slice(last, s) + String.fromCharCode(...TOKEN.subarray(0, n));
+    last = e;
+    count += c;
+  }
+  return count === 0 ? { text, count: 0 } : { text: out + text.slice(last), count };
+}
+
+/** {@link isUrlOrEmail} on `text[s, e)`. */
+function isUrlOrEmailText(text: string, s: number, e: number): boolean {
+  if (e - s >= 4 && text.startsWith('www.', s)) return true;
+  let at = -1;
+  for (let k = s; k < e; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x3a && k + 2 < e && text.charCodeAt(k + 1) === 0x2f && text.charCodeAt(k + 2) === 0x2f) {
+      return true;
+    }
+    if (c === 0x40 && at < 0 && k > s) at = k;
+    else if (c === 0x2e && at >= 0 && k > at + 1 && k + 1 < e && isLower(text.charCodeAt(k + 1))) return true;
+  }
+  return false;
+}
