@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type FileHandle, open, readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { CorruptDataError } from '../errors/corrupt-data-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
@@ -476,11 +476,6 @@ export class PersistentMemoryStore {
         w.resolve();
       }
     }
-  }
-
-  /** For messages: the file name. */
-  toString(): string {
-    return `PersistentMemoryStore(${basename(this.path)})`;
   }
 }
 
