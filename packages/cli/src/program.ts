@@ -13,9 +13,11 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { analyzeCommand } from './commands/analyze.js';
 import { type BenchFlags, benchCommand } from './commands/bench.js';
 import { healthCommand } from './commands/health.js';
+import { registerLedgerCommands } from './commands/ledger.js';
 import { patternsCommand } from './commands/patterns.js';
 import { scanCommand } from './commands/scan.js';
 import { PROFILES } from './commands/shared.js';
+import { registerVaultCommands } from './commands/vault.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 import { SPLIT_MODES, type SplitMode } from './input/types.js';
 import type { CliIO } from './io.js';
@@ -172,6 +174,9 @@ ${EXIT_CODES_HELP}`,
     .action(async (opts: BenchFlags) => {
       setExit(await benchCommand(opts, io));
     });
+
+  registerVaultCommands(program, io, setExit);
+  registerLedgerCommands(program, io, setExit);
 
   return program;
 }
