@@ -203,6 +203,22 @@ describe('MemoryVault: snapshots', () => {
     await expect(unsigned.takeSnapshot('x')).rejects.toSatisfy(InvalidOptionError.isInstance);
     await expect(vault.takeSnapshot('')).rejects.toSatisfy(InvalidInputError.isInstance);
   });
+
+  it('deleteSnapshot removes the snapshot and its stored copies', async () => {
+    const { path, vault, snap } = await seeded();
+    const other = await vault.takeSnapshot('second');
+    expect(await vault.deleteSnapshot(snap.snapshotId)).toBe(true);
+    expect(await vault.deleteSnapshot(snap.snapshotId)).toBe(false);
+    await expect(vault.verifySnapshot(snap.snapshotId)).rejects.toSatisfy(NotFoundError.isInstance);
+    expect((await vault.listSnapshots()).map((s) => s.id)).toEqual([other.snapshotId]);
+    const db = new Database(path, { readonly: true });
+    const copies = db
+      .prepare('SELECT snapshot_id, count(*) AS n FROM snapshot_entries GROUP BY snapshot_id')
+      .all();
+    db.close();
+    expect(copies).toEqual([{ snapshot_id: other.snapshotId, n: 3 }]);
+    expect((await vault.verifySnapshot(other.snapshotId)).valid).toBe(true);
+  });
 });
 
 describe('MemoryVault: a tampered snapshot never verifies', () => {

@@ -155,7 +155,8 @@ export interface ApplyRollbackOptions {
 export interface RotateKeyOptions {
   /**
    * Store a statement, signed by the new key, that the old key's snapshots stay valid. `false` when
-   * the old key is compromised: its snapshots then stop verifying for anyone anchored on the new key.
+   * the old key is compromised: its snapshots (and those of keys it vouched for) then stop
+   * verifying, here and for anyone anchored on the new key, unless the old key is in `trustedKeys`.
    * @default true
    */
   trustPrevious?: boolean;
@@ -463,6 +464,14 @@ export class MemoryVault {
         keyId: r.key_id,
         entryCount: r.entry_count,
       })),
+    );
+  }
+
+  /** Deletes a snapshot and its stored entry copies; false when there was none. */
+  async deleteSnapshot(snapshotId: string): Promise<boolean> {
+    return this.guard(
+      'deleteSnapshot',
+      () => this.db.prepare('DELETE FROM snapshots WHERE id = ?').run(snapshotId).changes > 0,
     );
   }
 
