@@ -100,6 +100,22 @@ describe('memgar ledger verify (built CLI)', () => {
     expect(readFileSync(join(dir, 'ledger.jsonl')).equals(before)).toBe(true);
   });
 
+  it('verify runs next to a live writer; repair refuses while that writer holds the lock (exit 1)', async () => {
+    const dir = await setup();
+    const writer = await MemoryLedger.open({
+      path: join(dir, 'ledger.jsonl'),
+      key: Buffer.from(KEY_HEX, 'hex'),
+    });
+    try {
+      expect(verify(dir).stdout).toContain('ok: 5 records');
+      const r = cli(['ledger', 'repair', 'ledger.jsonl', '--key', 'ledger.key'], { cwd: dir });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('[LOCKED]');
+    } finally {
+      await writer.close();
+    }
+  });
+
   it('--expect-head finds records cut off at a line boundary', async () => {
     const dir = await setup();
     const head = (JSON.parse(verify(dir, '--json').stdout) as { head: { seq: number; hash: string } }).head;
