@@ -10,12 +10,17 @@ export const ROTATION_SIGNATURE_DOMAIN = 'memgar-vault-key-rotation-v1';
  * key is this) are still ours". A verifier that trusts the new key thereby trusts the old one.
  */
 export interface KeyRotationStatement {
+  /** Always `memgar.vault.key-rotation`. */
   format: 'memgar.vault.key-rotation';
+  /** Format version. */
   version: 1;
+  /** The vault it applies to. */
   vaultId: string;
+  /** The replaced key's id. */
   oldKeyId: string;
   /** The old public key, SPKI DER in base64. */
   oldPublicKey: string;
+  /** The new key's id (the signer). */
   newKeyId: string;
   /** ISO 8601, UTC. */
   rotatedAt: string;

@@ -137,6 +137,7 @@ export interface LedgerFailure {
   seq: number;
   /** The 1-based line in the file. */
   line: number;
+  /** What failed. */
   reason: LedgerFailureReason;
   /** A sentence for humans. */
   message: string;

@@ -74,7 +74,9 @@ export interface LedgerEvent {
 
 /** A position in the ledger: a record's seq and hash. */
 export interface LedgerHead {
+  /** The record's seq. */
   seq: number;
+  /** The record's hash (hex). */
   hash: string;
 }
 

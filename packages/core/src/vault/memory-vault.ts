@@ -71,9 +71,13 @@ export interface VaultEntryInput {
 
 /** An entry as stored. */
 export interface VaultEntry {
+  /** The entry id. */
   id: string;
+  /** The memory text. */
   content: string;
+  /** Where it came from. */
   source: string;
+  /** Provenance details, as registered; undefined when there were none. */
   metadata: Record<string, JsonValue> | undefined;
   /** Hex SHA-256 of `content`. */
   contentHash: string;
@@ -85,10 +89,15 @@ export interface VaultEntry {
 
 /** A stored snapshot, as listed (these columns are informational: only the signed manifest counts). */
 export interface SnapshotSummary {
+  /** The snapshot id (a UUID). */
   id: string;
+  /** The name given to `takeSnapshot`. */
   name: string;
+  /** ISO 8601, UTC. */
   createdAt: string;
+  /** Id of the key that signed it. */
   keyId: string;
+  /** Entries recorded. */
   entryCount: number;
 }
 
@@ -109,6 +118,7 @@ export type SnapshotFailureReason =
 
 /** The result of `verifySnapshot`. */
 export interface SnapshotVerification {
+  /** The snapshot checked. */
   snapshotId: string;
   /** The signature verifies and the stored entry copies match the manifest. */
   valid: boolean;
@@ -116,6 +126,7 @@ export interface SnapshotVerification {
   signatureValid: boolean;
   /** The key id the manifest names, when it could be read. */
   keyId: string | undefined;
+  /** Why it is not valid; absent when it is. */
   reason?: SnapshotFailureReason;
 }
 
@@ -131,9 +142,11 @@ export interface CurrentVerification extends SnapshotVerification {
 
 /** What a rollback changes. Computed even when the snapshot does not verify (then it cannot be applied). */
 export interface RollbackPlan {
+  /** The snapshot rolled back to. */
   snapshotId: string;
   /** The snapshot verifies (signature and stored copies); a rollback needs it. */
   verified: boolean;
+  /** Why the snapshot does not verify; absent when it does. */
   reason?: SnapshotFailureReason;
   /** Ids re-created from the snapshot (removed since). */
   restore: string[];

@@ -18,17 +18,23 @@ export interface SnapshotManifestEntry {
  * the Ed25519 signature over `"memgar-vault-snapshot-v1\n" + text`.
  */
 export interface SnapshotManifest {
+  /** Always `memgar.vault.snapshot`. */
   format: 'memgar.vault.snapshot';
+  /** Format version. */
   version: 1;
   /** The vault's random id: a snapshot copied into another vault does not verify there. */
   vaultId: string;
+  /** The snapshot id (a UUID). */
   snapshotId: string;
+  /** The name given to `takeSnapshot`. */
   name: string;
   /** ISO 8601, UTC. */
   createdAt: string;
   /** Id of the key that signed it. */
   keyId: string;
+  /** Signature algorithm. */
   algorithm: 'ed25519';
+  /** Number of entries. */
   entryCount: number;
   /** Every entry, sorted by id. */
   entries: SnapshotManifestEntry[];

@@ -25,6 +25,7 @@ export interface VaultKey {
 
 /** A key as PEM text, for files and secret stores. */
 export interface ExportedVaultKey {
+  /** The key id (see `VaultKey`). */
   keyId: string;
   /** SPKI PEM (`-----BEGIN PUBLIC KEY-----`). */
   publicKey: string;
