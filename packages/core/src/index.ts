@@ -9,3 +9,4 @@ export * from './policy/index.js';
 export * from './rules/index.js';
 export * from './runtime/index.js';
 export * from './sanitize/index.js';
+export { type MemoryBackend, type MemoryBackendEntry, toMemoryBackend } from './store/memory-backend.js';

@@ -12,19 +12,36 @@ import { InvalidInputError } from '../errors/invalid-input-error.js';
  * a non-finite number, a bigint, a cycle, or an object that is not a plain object or an array
  * (a `Map` would silently become `{}` and its content go unsigned).
  */
-export function canonicalJson(value: unknown, field: string): string {
+export function canonicalJson(value: unknown, field: string, options: CanonicalJsonOptions = {}): string {
   const parts: string[] = [];
-  write(value, parts, field, new Set());
+  write(value, parts, field, new Set(), options.strict === true);
   return parts.join('');
 }
+
+export interface CanonicalJsonOptions {
+  /**
+   * Refuse rather than drop or convert: `undefined`, functions and symbols anywhere, and objects
+   * with `toJSON` (a `Date`) throw, so what is hashed is exactly what is stored (the vault's mode).
+   * @default false
+   */
+  strict?: boolean;
+}
+
+/** Deepest nesting accepted (deeper values throw `InvalidInputError`). */
+export const MAX_CANONICAL_DEPTH = 64;
 
 function isOmitted(v: unknown): boolean {
   return v === undefined || typeof v === 'function' || typeof v === 'symbol';
 }
 
-function write(value: unknown, out: string[], field: string, stack: Set<object>): void {
+function write(value: unknown, out: string[], field: string, stack: Set<object>, strict: boolean): void {
   let v = value;
-  if (typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+  if (
+    !strict &&
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { toJSON?: unknown }).toJSON === 'function'
+  ) {
     v = (v as { toJSON(): unknown }).toJSON();
   }
   switch (typeof v) {
@@ -48,14 +65,19 @@ function write(value: unknown, out: string[], field: string, stack: Set<object>)
     return;
   }
   if (stack.has(v)) throw new InvalidInputError(field, `${field} holds a cycle`);
+  if (stack.size >= MAX_CANONICAL_DEPTH) {
+    throw new InvalidInputError(field, `${field} is nested deeper than ${MAX_CANONICAL_DEPTH}`);
+  }
   stack.add(v);
   if (Array.isArray(v)) {
     out.push('[');
     for (let i = 0; i < v.length; i++) {
       if (i > 0) out.push(',');
       const item: unknown = v[i];
-      if (isOmitted(item)) out.push('null');
-      else write(item, out, field, stack);
+      if (isOmitted(item)) {
+        if (strict) throw new InvalidInputError(field, `${field} holds ${typeof item} at [${i}]`);
+        out.push('null');
+      } else write(item, out, field, stack, strict);
     }
     out.push(']');
   } else {
@@ -72,11 +94,14 @@ function write(value: unknown, out: string[], field: string, stack: Set<object>)
     let first = true;
     for (const k of keys) {
       const item = record[k];
-      if (isOmitted(item)) continue;
+      if (isOmitted(item)) {
+        if (strict) throw new InvalidInputError(field, `${field} holds ${typeof item} at .${k}`);
+        continue;
+      }
       if (!first) out.push(',');
       first = false;
       out.push(JSON.stringify(k), ':');
-      write(item, out, field, stack);
+      write(item, out, field, stack, strict);
     }
     out.push('}');
   }

@@ -1,4 +1,3 @@
-export type { JsonValue as VaultJsonValue } from './canonical-json.js';
 export type { KeyRotationStatement } from './key-rotation.js';
 export {
   GENESIS_HASH,
@@ -30,6 +29,7 @@ export {
   type VaultEntry,
   type VaultEntryInput,
 } from './memory-vault.js';
+export type { JsonValue as VaultJsonValue } from './sha256.js';
 export {
   SNAPSHOT_SIGNATURE_DOMAIN,
   type SnapshotManifest,

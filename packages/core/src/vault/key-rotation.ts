@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../integrity/canonical-json.js';
 import { signText, type VaultKey, vaultKeyId, verifyText } from './vault-keys.js';
 
 /** Domain prefix of key-rotation signatures. */
@@ -43,7 +43,7 @@ export function signRotation(vaultId: string, oldKey: VaultKey, newKey: VaultKey
     newKeyId: newKey.keyId,
     rotatedAt: new Date().toISOString(),
   };
-  const text = canonicalJson(statement, 'rotation');
+  const text = canonicalJson(statement, 'rotation', { strict: true });
   // checkVaultKey guarantees the private key for a signing key.
   return { statement: text, signature: signText(newKey.privateKey!, ROTATION_SIGNATURE_DOMAIN, text) };
 }

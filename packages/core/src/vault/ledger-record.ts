@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../integrity/canonical-json.js';
 
 /** Format version written in every ledger record. */
 export const LEDGER_VERSION = 1;
@@ -73,6 +73,7 @@ export function recordHash(r: Omit<LedgerRecord, 'hash' | 'mac'>): string {
       prevHash: r.prevHash,
     },
     'record',
+    { strict: true },
   );
   return createHash('sha256').update(`${r.prevHash}\n${body}`).digest('hex');
 }

@@ -7,7 +7,6 @@ import {
   InvalidOptionError,
   StorageError,
 } from '../errors/index.js';
-import { sha256Hex } from './canonical-json.js';
 import { acquireFileLock, type FileLock } from './file-lock.js';
 import {
   ChainVerifier,
@@ -22,6 +21,7 @@ import {
   serializeRecord,
 } from './ledger-record.js';
 import { readLines } from './line-reader.js';
+import { sha256Hex } from './sha256.js';
 
 /** Shortest HMAC key accepted, in bytes. */
 export const MIN_LEDGER_KEY_BYTES = 32;

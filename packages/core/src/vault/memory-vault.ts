@@ -8,8 +8,9 @@ import {
   NotFoundError,
   StorageError,
 } from '../errors/index.js';
-import { canonicalJson, type JsonValue, sha256Hex } from './canonical-json.js';
+import { canonicalJson } from '../integrity/canonical-json.js';
 import { type StoredRotation, signRotation, trustedKeys } from './key-rotation.js';
+import { type JsonValue, sha256Hex } from './sha256.js';
 import {
   entryHash,
   manifestText,
@@ -634,7 +635,8 @@ export class MemoryVault {
     ) {
       throw new InvalidInputError('metadata', 'metadata: must be a plain object');
     }
-    const metadataText = metadata === undefined ? null : canonicalJson(metadata, 'metadata');
+    const metadataText =
+      metadata === undefined ? null : canonicalJson(metadata, 'metadata', { strict: true });
     const contentHash = sha256Hex(content);
     return {
       id,

@@ -1,4 +1,5 @@
-import { canonicalJson, sha256Hex } from './canonical-json.js';
+import { canonicalJson } from '../integrity/canonical-json.js';
+import { sha256Hex } from './sha256.js';
 
 /** Domain prefix of snapshot signatures: the signed bytes are `prefix + "\n" + manifest`. */
 export const SNAPSHOT_SIGNATURE_DOMAIN = 'memgar-vault-snapshot-v1';
@@ -58,7 +59,7 @@ export function entryHash(
 
 /** @internal The text a manifest is stored and signed as. */
 export function manifestText(manifest: SnapshotManifest): string {
-  return canonicalJson(manifest, 'manifest');
+  return canonicalJson(manifest, 'manifest', { strict: true });
 }
 
 /** @internal Parses a stored manifest; undefined when it is not one. */

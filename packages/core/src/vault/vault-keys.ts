@@ -8,7 +8,7 @@ import {
   verify,
 } from 'node:crypto';
 import { CryptoUnavailableError, InvalidOptionError } from '../errors/index.js';
-import { sha256Hex } from './canonical-json.js';
+import { sha256Hex } from './sha256.js';
 
 /**
  * An Ed25519 key that signs or verifies vault snapshots. With `privateKey` it can sign; without,
