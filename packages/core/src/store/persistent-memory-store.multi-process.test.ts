@@ -40,7 +40,12 @@ class Child {
   constructor(args: readonly string[]) {
     this.proc = spawn(
       process.execPath,
-      ['--import', join(FIXTURES, 'register-ts.mjs'), join(FIXTURES, 'store-child.ts'), ...args],
+      [
+        '--import',
+        join(FIXTURES, '../../test-support/register-ts.mjs'),
+        join(FIXTURES, 'store-child.ts'),
+        ...args,
+      ],
       { stdio: 'pipe' },
     );
     children.push(this.proc);

@@ -339,10 +339,10 @@ describe('MemoryLedger: one writer', () => {
     const first = await MemoryLedger.open({ path, key: KEY });
     const e = await MemoryLedger.open({ path, key: KEY }).catch((x: unknown) => x);
     expect(LockedError.isInstance(e)).toBe(true);
-    expect((e as LockedError).resource).toBe(`${path}.lock`);
+    expect((e as LockedError).resource).toBe(path);
     expect(JSON.parse(readFileSync(`${path}.lock`, 'utf8'))).toMatchObject({
       pid: process.pid,
-      host: hostname(),
+      hostname: hostname(),
     });
     await first.close();
     expect(existsSync(`${path}.lock`)).toBe(false);

@@ -7,7 +7,7 @@ import {
   InvalidOptionError,
   StorageError,
 } from '../errors/index.js';
-import { acquireFileLock, type FileLock } from './file-lock.js';
+import { acquireFileLock, type FileLock } from '../store/file-lock.js';
 import {
   ChainVerifier,
   GENESIS_HASH,
@@ -321,7 +321,7 @@ export class MemoryLedger {
       if (!create) throw new StorageError(`ledger file ${path} does not exist`, { cause: error });
       existed = false;
     }
-    const lock = await acquireFileLock(`${path}.lock`);
+    const lock = await acquireFileLock(`${path}.lock`, path);
     let handle: FileHandle | undefined;
     try {
       try {

@@ -37,7 +37,7 @@ class Child {
   constructor(args: readonly string[]) {
     this.proc = spawn(
       process.execPath,
-      ['--import', join(FIXTURES, 'register-ts.mjs'), join(FIXTURES, 'child.ts'), ...args],
+      ['--import', join(FIXTURES, '../../test-support/register-ts.mjs'), join(FIXTURES, 'child.ts'), ...args],
       { stdio: 'pipe' },
     );
     children.push(this.proc);
