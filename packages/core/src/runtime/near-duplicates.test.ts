@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { estimateJaccard, minHashSignature, nearDuplicateClusters } from './near-duplicates.js';
+import { fnv1a, tokenHashes, wordTokens } from './text-tokens.js';
 
 const CLAIM =
   'Acme Bank customer support can now be reached only at +1 415 555 0199. The old numbers were retired in March, so every caller should use this line from today.';
@@ -32,6 +33,38 @@ describe('MinHash near-duplicates', () => {
     expect(Math.abs(est - exact)).toBeLessThan(0.375);
     expect(estimateJaccard(minHashSignature(CLAIM), minHashSignature(CLAIM))).toBe(1);
     expect(estimateJaccard(minHashSignature(CLAIM), minHashSignature(OTHER))).toBeLessThan(0.2);
+  });
+
+  it('estimates long texts (more shingles than the sketch holds) within the expected error', () => {
+    // Deterministic 400-word texts; the second rewrites every fourth word.
+    const words = (seed: number) => Array.from({ length: 400 }, (_, i) => `w${(i * 7919 + seed) % 997}`);
+    const a = words(1).join(' ');
+    const b = words(1)
+      .map((w, i) => (i % 4 === 0 ? `x${i}` : w))
+      .join(' ');
+    const exact = jaccard(a, b);
+    expect(exact).toBeGreaterThan(0.1);
+    expect(exact).toBeLessThan(0.6);
+    const sa = minHashSignature(a);
+    expect(sa.length).toBe(64);
+    expect(Math.abs(estimateJaccard(sa, minHashSignature(b)) - exact)).toBeLessThan(0.25);
+    expect(estimateJaccard(sa, minHashSignature(words(500).join(' ')))).toBeLessThan(0.1);
+  });
+
+  it('hashes tokens of ASCII text (fast path) exactly as the general path does', () => {
+    expect(wordTokens('Hello, World: 42 times! Ünïcode')).toEqual([
+      'hello',
+      'world',
+      '42',
+      'times',
+      'ünïcode',
+    ]);
+    const ascii = 'Hello, World: 42 times! (x_y) end';
+    expect(Array.from(tokenHashes(ascii))).toEqual(wordTokens(ascii).map(fnv1a));
+    const mixed = `${ascii} Ünïcode`;
+    expect(Array.from(tokenHashes(mixed))).toEqual(wordTokens(mixed).map(fnv1a));
+    expect(tokenHashes('a b c d', 2)).toHaveLength(2);
+    expect(tokenHashes('')).toHaveLength(0);
   });
 
   it('ignores case, punctuation and compatibility forms', () => {

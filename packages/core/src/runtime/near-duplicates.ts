@@ -1,26 +1,18 @@
-import { wordTokens } from './text-tokens.js';
+import { tokenHashes } from './text-tokens.js';
 
 /**
- * Near-duplicate detection for retrieval-time signals: MinHash signatures over word shingles and
- * the Jaccard similarity they estimate. A signature costs O(tokens × hashes); comparing two costs
- * O(hashes), so a top-k of 20 costs 190 comparisons of 64 numbers.
+ * Near-duplicate detection for retrieval-time signals: bottom-k MinHash sketches over word
+ * shingles and the Jaccard similarity they estimate. Each shingle is hashed once and the k least
+ * hashes are kept, so a sketch costs O(shingles · log k) and comparing two costs O(k); for texts
+ * with fewer than k distinct shingles the sketch is the whole set and the similarity is exact.
+ * A top-k of 20 chunks costs 20 sketches and 190 comparisons of at most 64 numbers.
  */
 
 export interface MinHashOptions {
   /** Words per shingle. @default 3 */
   shingleSize?: number;
-  /** Hash functions (signature length). The estimate's standard error is about 1/√hashes. @default 64 */
+  /** Sketch size k (hashes kept). The estimate's standard error is about 1/√k. @default 64 */
   hashes?: number;
-}
-
-/** FNV-1a (32-bit) of a string. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 /** MurmurHash3's 32-bit finalizer: a cheap, well-mixing permutation of 32-bit values. */
@@ -34,40 +26,60 @@ function fmix32(x: number): number {
   return h >>> 0;
 }
 
-const SEEDS: number[] = [];
-function seed(i: number): number {
-  while (SEEDS.length <= i) SEEDS.push(fmix32((SEEDS.length + 1) * 0x9e3779b9));
-  return SEEDS[i]!;
+/**
+ * The bottom-k MinHash sketch of a text: the k least hashes of its word shingles, ascending. A
+ * text shorter than one shingle is one shingle of all its words.
+ */
+export function minHashSignature(text: string, options: MinHashOptions = {}): Uint32Array {
+  return minHashOfTokens(tokenHashes(text), options);
+}
+
+/** `minHashSignature` of already tokenized text (the token hashes of `tokenHashes`). */
+export function minHashOfTokens(tok: Uint32Array, options: MinHashOptions = {}): Uint32Array {
+  const k = options.shingleSize ?? 3;
+  const n = options.hashes ?? 64;
+  if (tok.length === 0) return new Uint32Array(0);
+  const count = Math.max(1, tok.length - k + 1);
+  const hashes = new Uint32Array(count);
+  for (let i = 0; i < count; i++) {
+    // Combine the token hashes of the shingle (no string building), then mix.
+    let h = tok[i]!;
+    for (let j = 1; j < k && i + j < tok.length; j++) h = Math.imul(h ^ (h >>> 15), 0x9e3779b1) ^ tok[i + j]!;
+    hashes[i] = fmix32(h);
+  }
+  hashes.sort();
+  // Distinct values, the first n of them.
+  const out = new Uint32Array(Math.min(n, count));
+  let m = 0;
+  for (let i = 0; i < hashes.length && m < out.length; i++) {
+    if (i === 0 || hashes[i] !== hashes[i - 1]) out[m++] = hashes[i]!;
+  }
+  return out.subarray(0, m);
 }
 
 /**
- * The MinHash signature of a text: for each of `hashes` hash functions, the least hash over the
- * text's word shingles. A text shorter than one shingle is one shingle of all its words.
+ * The Jaccard similarity two sketches estimate: among the k least hashes of their union, the
+ * share found in both. Exact when both texts have fewer than k distinct shingles.
  */
-export function minHashSignature(text: string, options: MinHashOptions = {}): Uint32Array {
-  const k = options.shingleSize ?? 3;
-  const n = options.hashes ?? 64;
-  const tokens = wordTokens(text);
-  const sig = new Uint32Array(n).fill(0xffffffff);
-  const shingles = new Set<number>();
-  if (tokens.length === 0) return sig;
-  if (tokens.length < k) shingles.add(fnv1a(tokens.join(' ')));
-  for (let i = 0; i + k <= tokens.length; i++) shingles.add(fnv1a(tokens.slice(i, i + k).join(' ')));
-  for (const s of shingles) {
-    for (let j = 0; j < n; j++) {
-      const h = fmix32(s ^ seed(j));
-      if (h < sig[j]!) sig[j] = h;
-    }
-  }
-  return sig;
-}
-
-/** The Jaccard similarity two signatures estimate: the fraction of hash functions on which they agree. */
 export function estimateJaccard(a: Uint32Array, b: Uint32Array): number {
-  if (a.length !== b.length || a.length === 0) return 0;
-  let same = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] === b[i] && a[i] !== 0xffffffff) same++;
-  return same / a.length;
+  const k = Math.max(a.length, b.length);
+  if (k === 0) return 0;
+  let i = 0;
+  let j = 0;
+  let taken = 0;
+  let both = 0;
+  while (taken < k && (i < a.length || j < b.length)) {
+    const x = i < a.length ? a[i]! : Number.POSITIVE_INFINITY;
+    const y = j < b.length ? b[j]! : Number.POSITIVE_INFINITY;
+    if (x === y) {
+      both++;
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+    taken++;
+  }
+  return both / taken;
 }
 
 /** A group of texts each linked to another by an estimated Jaccard similarity at or over the threshold. */
@@ -80,7 +92,7 @@ export interface NearDuplicateCluster {
 
 /**
  * Groups near-duplicate texts (single linkage over pairs at or over `threshold`). Only groups of
- * two or more are returned. O(n² × hashes) comparisons after O(n) signatures.
+ * two or more are returned. O(n² · k) after the n sketches.
  */
 export function nearDuplicateClusters(
   signatures: readonly Uint32Array[],
@@ -99,20 +111,20 @@ export function nearDuplicateClusters(
     }
     return r;
   };
-  const best = new Map<number, number>();
-  const linked: [number, number, number][] = [];
+  const linked: [number, number][] = [];
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       const s = estimateJaccard(signatures[i]!, signatures[j]!);
       if (s >= threshold) {
-        linked.push([i, j, s]);
+        linked.push([i, s]);
         const a = find(i);
         const b = find(j);
         if (a !== b) parent[b] = a;
       }
     }
   }
-  for (const [i, , s] of linked) {
+  const best = new Map<number, number>();
+  for (const [i, s] of linked) {
     const r = find(i);
     best.set(r, Math.max(best.get(r) ?? 0, s));
   }

@@ -28,7 +28,7 @@ describe('query mirroring', () => {
   it('an assertive chunk about something else does not mirror the query', () => {
     const m = measureQueryMirroring(QUERY, 'The correct answer is 42 for the puzzle in chapter three.');
     expect(m.mirrors).toBe(false);
-    expect(m.payload).toBe('the correct answer is');
+    expect(m.coverage).toBeLessThan(0.8);
   });
 
   it('the query’s words scattered through a chunk are covered but not mirrored (no verbatim run)', () => {

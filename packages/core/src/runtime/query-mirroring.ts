@@ -1,4 +1,4 @@
-import { STOPWORDS, wordTokens } from './text-tokens.js';
+import { STOPWORD_HASHES, tokenHashes } from './text-tokens.js';
 
 /**
  * Assertive or instructional payloads: wording that tells the reader what the answer is, that
@@ -24,7 +24,7 @@ export interface QueryMirroring {
   run: number;
   /** Coverage and run both at or over their thresholds. */
   mirrors: boolean;
-  /** The assertive or instructional wording found, if any. */
+  /** The assertive or instructional wording found, if any (looked for only when the chunk mirrors the query). */
   payload: string | undefined;
 }
 
@@ -40,18 +40,35 @@ export function measureQueryMirroring(
   chunk: string,
   options: QueryMirroringOptions = {},
 ): QueryMirroring {
+  return mirroringOfTokens(queryTokens(query), chunk, tokenHashes(chunk), options);
+}
+
+/** The query's token hashes as `mirroringOfTokens` takes them (cut to the first 64 words). */
+export function queryTokens(query: string): Uint32Array {
+  return tokenHashes(query, MAX_QUERY_TOKENS);
+}
+
+/**
+ * `measureQueryMirroring` on already tokenized text (the token hashes of `tokenHashes`). The
+ * payload is looked for only when the chunk mirrors the query.
+ */
+export function mirroringOfTokens(
+  q: Uint32Array,
+  chunk: string,
+  c: Uint32Array,
+  options: QueryMirroringOptions = {},
+): QueryMirroring {
   const minCoverage = options.minCoverage ?? 0.8;
   const minRun = options.minRun ?? 0.5;
   const minTerms = options.minQueryTerms ?? 3;
-  const q = wordTokens(query, MAX_QUERY_TOKENS);
-  const c = wordTokens(chunk);
-  const terms = new Set(q.filter((t) => !STOPWORDS.has(t)));
-  const payloadMatch = MIRROR_PAYLOAD.exec(chunk.normalize('NFKC').toLowerCase());
-  const payload = payloadMatch?.[0];
-  if (terms.size < minTerms || c.length === 0) return { coverage: 0, run: 0, mirrors: false, payload };
-  const chunkSet = new Set(c);
-  let hit = 0;
-  for (const t of terms) if (chunkSet.has(t)) hit++;
+  const terms = new Set<number>();
+  for (const t of q) if (!STOPWORD_HASHES.has(t)) terms.add(t);
+  if (terms.size < minTerms || c.length === 0)
+    return { coverage: 0, run: 0, mirrors: false, payload: undefined };
+  // Coverage: one pass over the chunk, looking each word up in the (small) set of query terms.
+  const found = new Set<number>();
+  for (let i = 0; i < c.length && found.size < terms.size; i++) if (terms.has(c[i]!)) found.add(c[i]!);
+  const hit = found.size;
   const coverage = hit / terms.size;
   // Longest common substring of the two word sequences (rolling DP row).
   let longest = 0;
@@ -67,12 +84,9 @@ export function measureQueryMirroring(
     }
   }
   const run = longest / q.length;
-  return {
-    coverage: round2(coverage),
-    run: round2(run),
-    mirrors: coverage >= minCoverage && run >= minRun,
-    payload,
-  };
+  const mirrors = coverage >= minCoverage && run >= minRun;
+  const payload = mirrors ? MIRROR_PAYLOAD.exec(chunk.normalize('NFKC').toLowerCase())?.[0] : undefined;
+  return { coverage: round2(coverage), run: round2(run), mirrors, payload };
 }
 
 function round2(x: number): number {

@@ -10,8 +10,9 @@ import type { AuditSink } from './audit.js';
 import { type AuditContentMode, AuditRecorder } from './audit-recorder.js';
 import { sha256Hex } from './content-hash.js';
 import { dlpStep } from './dlp-step.js';
-import { minHashSignature, nearDuplicateClusters } from './near-duplicates.js';
-import { measureQueryMirroring } from './query-mirroring.js';
+import { minHashOfTokens, nearDuplicateClusters } from './near-duplicates.js';
+import { mirroringOfTokens, queryTokens } from './query-mirroring.js';
+import { tokenHashes } from './text-tokens.js';
 
 /** One retrieved chunk, as a vector store or retriever returns it. */
 export interface RetrievalChunk {
@@ -174,6 +175,13 @@ interface Work {
   content: string | undefined;
   analysis: AnalysisResult | undefined;
   penalty: number;
+  /** Token hashes of the content, computed once for both signals. */
+  tokens?: Uint32Array;
+}
+
+function tokensOf(w: Work): Uint32Array {
+  if (w.tokens === undefined) w.tokens = tokenHashes(w.content ?? '');
+  return w.tokens;
 }
 
 /**
@@ -399,7 +407,7 @@ export class RetrievalGuard {
       (w) => w.content !== undefined && w.analysis !== undefined && w.v.trust < this.#lowTrust,
     );
     if (low.length < nd.minClusterSize) return;
-    const sigs = low.map((w) => minHashSignature(w.content!));
+    const sigs = low.map((w) => minHashOfTokens(tokensOf(w)));
     for (const cluster of nearDuplicateClusters(sigs, nd.threshold)) {
       if (cluster.members.length < nd.minClusterSize) continue;
       const members = cluster.members.map((i) => low[i]!);
@@ -437,9 +445,10 @@ export class RetrievalGuard {
   }
 
   #queryMirroring(work: Work[], query: string, qm: Required<QueryMirroringSignalOptions>): void {
+    const q = queryTokens(query);
     for (const w of work) {
       if (w.content === undefined || w.analysis === undefined || w.v.trust >= this.#lowTrust) continue;
-      const m = measureQueryMirroring(query, w.content, qm);
+      const m = mirroringOfTokens(q, w.content, tokensOf(w), qm);
       if (!m.mirrors) continue;
       const payload =
         m.payload ??
