@@ -45,7 +45,7 @@ const DRY = process.argv.includes('--dry');
 const num = (name, dflt) => (process.env[name] !== undefined ? Number(process.env[name]) : dflt);
 const HP = {
   bucketsLog2: num('MG_BUCKETS_LOG2', 18),
-  epochs: num('MG_EPOCHS', 6),
+  epochs: num('MG_EPOCHS', 10),
   learningRate: num('MG_LR', 0.25),
   l2: num('MG_L2', 1e-6),
   /** A file's total training weight is at most this many rows' worth. */
