@@ -10,6 +10,7 @@ import type { AuditSink } from './audit.js';
 import { type AuditContentMode, type AuditInput, AuditRecorder } from './audit-recorder.js';
 import { dlpStep } from './dlp-step.js';
 import { type FieldEdit, type JsonStringField, rebuildJson, snapshotJson } from './json-snapshot.js';
+import { mapPool } from './pool.js';
 import {
   type GuardRetrievalOptions,
   type RetrievalChunk,
@@ -38,6 +39,8 @@ export interface ToolResultOptions {
   dropUnsafeFields?: boolean;
   /** What a dropped value is replaced by. @default '[removed by memgar]' */
   placeholder?: string;
+  /** Distinct strings analyzed at once (matters when the analyzer has an LLM judge). @default 8 */
+  concurrency?: number;
 }
 
 export interface MemoryRuntimeEnforcerOptions {
@@ -215,6 +218,7 @@ export class MemoryRuntimeEnforcer {
       maxTotalChars: positiveInt('toolResult.maxTotalChars', t.maxTotalChars, 1_000_000),
       dropUnsafeFields: t.dropUnsafeFields ?? false,
       placeholder: t.placeholder ?? DEFAULT_PLACEHOLDER,
+      concurrency: positiveInt('toolResult.concurrency', t.concurrency, 8),
     };
     if (typeof this.#tool.placeholder !== 'string') {
       throw new InvalidOptionError('toolResult.placeholder', 'placeholder must be a string');
@@ -328,7 +332,7 @@ export class MemoryRuntimeEnforcer {
       return p;
     };
     const fields = snap.fields;
-    const outcomes = await Promise.all(fields.map((f) => outcomeOf(f.value)));
+    const outcomes = await mapPool(fields, this.#tool.concurrency, (f) => outcomeOf(f.value));
 
     const fieldVerdicts: ToolFieldVerdict[] = [];
     const findings: ToolFinding[] = [];

@@ -1,4 +1,4 @@
-import { STOPWORD_HASHES, tokenHashes } from './text-tokens.js';
+import { MAX_SIGNAL_CHARS, STOPWORD_HASHES, tokenHashes } from './text-tokens.js';
 
 /**
  * Assertive or instructional payloads: wording that tells the reader what the answer is, that
@@ -85,7 +85,9 @@ export function mirroringOfTokens(
   }
   const run = longest / q.length;
   const mirrors = coverage >= minCoverage && run >= minRun;
-  const payload = mirrors ? MIRROR_PAYLOAD.exec(chunk.normalize('NFKC').toLowerCase())?.[0] : undefined;
+  const payload = mirrors
+    ? MIRROR_PAYLOAD.exec(chunk.slice(0, MAX_SIGNAL_CHARS).normalize('NFKC').toLowerCase())?.[0]
+    : undefined;
   return { coverage: round2(coverage), run: round2(run), mirrors, payload };
 }
 

@@ -344,7 +344,41 @@ describe('RetrievalGuard: DLP and bad input', () => {
     expect(r.chunks.map((c) => c.index)).toEqual([1]);
   });
 
+  it('runs at most `concurrency` analyses at once', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    // The real analyzer, wrapped to count calls in flight.
+    const counting = {
+      analyze: async (e: MemoryEntry) => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((r) => setTimeout(r, 1));
+        try {
+          return await analyzer.analyze(e);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    const chunks = Array.from({ length: 12 }, (_, i) => `${SHIPPING} Variant ${i}.`);
+    const r = await new RetrievalGuard({ analyzer: counting, concurrency: 3, nearDuplicates: false }).guard(
+      chunks,
+    );
+    expect(r.chunks).toHaveLength(12);
+    expect(peak).toBe(3);
+  });
+
+  it('reads only the opening of a huge chunk for the signals, and still decides it', async () => {
+    const huge = `${REFUND} `.repeat(20_000);
+    const r = await new RetrievalGuard({ analyzer }).guard([web(huge, 1), web(SHIPPING, 2)], {
+      query: 'refund policy',
+    });
+    expect(r.verdicts).toHaveLength(2);
+    expect(r.verdicts[0]!.decision).toBeDefined();
+  });
+
   it('rejects bad options', () => {
+    expect(() => new RetrievalGuard({ concurrency: 0 })).toThrow(InvalidOptionError);
     expect(() => new RetrievalGuard({ trustWeight: -1 })).toThrow(InvalidOptionError);
     expect(() => new RetrievalGuard({ lowTrustThreshold: 2 })).toThrow(InvalidOptionError);
     expect(() => new RetrievalGuard({ maxLowTrustChunks: 1.5 })).toThrow(InvalidOptionError);

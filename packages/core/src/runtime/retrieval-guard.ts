@@ -11,6 +11,7 @@ import { type AuditContentMode, AuditRecorder } from './audit-recorder.js';
 import { sha256Hex } from './content-hash.js';
 import { dlpStep } from './dlp-step.js';
 import { minHashOfTokens, nearDuplicateClusters } from './near-duplicates.js';
+import { mapPool } from './pool.js';
 import { mirroringOfTokens, queryTokens } from './query-mirroring.js';
 import { tokenHashes } from './text-tokens.js';
 
@@ -90,6 +91,8 @@ export interface RetrievalGuardOptions {
   maxLowTrustChunks?: number;
   /** More chunks than this in one call throw `InvalidInputError`. @default 1000 */
   maxChunks?: number;
+  /** Analyses in flight at once (matters when the analyzer has an LLM judge). @default 8 */
+  concurrency?: number;
   /** @default enabled with its defaults */
   nearDuplicates?: NearDuplicateSignalOptions | false;
   /** @default enabled with its defaults */
@@ -207,6 +210,7 @@ export class RetrievalGuard {
   readonly #lowTrust: number;
   readonly #maxLowTrust: number;
   readonly #maxChunks: number;
+  readonly #concurrency: number;
   readonly #nd: Required<NearDuplicateSignalOptions> | undefined;
   readonly #qm: Required<QueryMirroringSignalOptions> | undefined;
 
@@ -228,6 +232,8 @@ export class RetrievalGuard {
     this.#lowTrust = unit('lowTrustThreshold', options.lowTrustThreshold, 0.5);
     this.#maxLowTrust = count('maxLowTrustChunks', options.maxLowTrustChunks, Number.POSITIVE_INFINITY);
     this.#maxChunks = count('maxChunks', options.maxChunks, 1000);
+    this.#concurrency = count('concurrency', options.concurrency, 8);
+    if (this.#concurrency < 1) throw new InvalidOptionError('concurrency', 'concurrency must be at least 1');
     const nd = options.nearDuplicates;
     if (nd !== false && nd?.enabled !== false) {
       this.#nd = {
@@ -269,7 +275,9 @@ export class RetrievalGuard {
     }
     const o = checkCallOptions(options);
     const relevance = relevances(chunks);
-    const work = await Promise.all(chunks.map((c, i) => this.#decideChunk(c, i, relevance[i]!, o)));
+    const work = await mapPool(chunks, this.#concurrency, (c, i) =>
+      this.#decideChunk(c, i, relevance[i]!, o),
+    );
 
     if (this.#nd !== undefined) this.#nearDuplicates(work, this.#nd);
     if (this.#qm !== undefined && o.query !== undefined) this.#queryMirroring(work, o.query, this.#qm);

@@ -10,6 +10,9 @@ const ASCII = /^[\x00-\x7f]*$/;
 /** At most this many tokens of one text are used (the signals look at the opening of a chunk). */
 export const MAX_SIGNAL_TOKENS = 5000;
 
+/** At most this many characters of one text are read (5000 words fit in far less). */
+export const MAX_SIGNAL_CHARS = 65_536;
+
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
@@ -27,13 +30,14 @@ export function fnv1a(s: string): number {
 export function wordTokens(text: string, max = MAX_SIGNAL_TOKENS): string[] {
   const out: string[] = [];
   const re = new RegExp(WORD.source, 'gu');
-  const norm = text.normalize('NFKC').toLowerCase();
+  const norm = text.slice(0, MAX_SIGNAL_CHARS).normalize('NFKC').toLowerCase();
   for (let m = re.exec(norm); m !== null && out.length < max; m = re.exec(norm)) out.push(m[0]);
   return out;
 }
 
 /** `fnv1a` of each of `wordTokens(text, max)`, computed without building the words for ASCII text. */
-export function tokenHashes(text: string, max = MAX_SIGNAL_TOKENS): Uint32Array {
+export function tokenHashes(input: string, max = MAX_SIGNAL_TOKENS): Uint32Array {
+  const text = input.length > MAX_SIGNAL_CHARS ? input.slice(0, MAX_SIGNAL_CHARS) : input;
   if (!ASCII.test(text)) {
     const words = wordTokens(text, max);
     const out = new Uint32Array(words.length);
