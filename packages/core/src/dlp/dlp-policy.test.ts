@@ -49,6 +49,7 @@ describe('DlpPolicy', () => {
 
   it('rejects bad options and input', () => {
     expect(() => new DlpPolicy({ pii: 'mask' as never })).toThrow(InvalidOptionError);
+    expect(() => new DlpPolicy({ style: 'label' } as never)).toThrow(/style: unknown option/);
     expect(() => new DlpPolicy().set('passport' as never, 'block')).toThrow(/unknown DLP type/);
     expect(() => new DlpPolicy({ minConfidence: 2 })).toThrow(InvalidOptionError);
     expect(() => new DlpPolicy({ redactStyle: 'blur' as never })).toThrow(InvalidOptionError);

@@ -54,6 +54,11 @@ export class DlpPolicy {
   readonly #style: RedactStyle;
 
   constructor(options: DlpPolicyOptions = {}) {
+    for (const k of Object.keys(options)) {
+      if (!['secrets', 'pii', 'actions', 'minConfidence', 'redactStyle'].includes(k)) {
+        throw new InvalidOptionError(k, `${k}: unknown option`);
+      }
+    }
     const secrets = checkAction('secrets', options.secrets ?? 'redact');
     const pii = checkAction('pii', options.pii ?? 'redact');
     for (const t of DLP_TYPES) this.#actions.set(t, PII_SET.has(t) ? pii : secrets);

@@ -142,6 +142,15 @@ describe('MemoryRuntimeEnforcer.onMemoryWrite', () => {
     expect(() => new MemoryRuntimeEnforcer({ policy: {} as never })).toThrow(/PolicyEngine/);
     expect(() => new MemoryRuntimeEnforcer({ toolResult: { maxDepth: 0 } })).toThrow(InvalidOptionError);
     expect(() => new MemoryRuntimeEnforcer({ auditContent: 'some' as never })).toThrow(InvalidOptionError);
+    expect(() => new MemoryRuntimeEnforcer({ audt: new InMemoryAuditSink() } as never)).toThrow(
+      /audt: unknown option/,
+    );
+    expect(() => new MemoryRuntimeEnforcer({ toolResult: { depth: 3 } as never })).toThrow(
+      /toolResult.depth/,
+    );
+    expect(() => new MemoryRuntimeEnforcer({ retrieval: { topk: 3 } as never })).toThrow(
+      /topk: unknown option/,
+    );
   });
 });
 

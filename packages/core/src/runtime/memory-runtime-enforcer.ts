@@ -145,6 +145,26 @@ export interface ToolResultVerdict extends Omit<BoundaryVerdict, 'findings'> {
 }
 
 const SOURCE_SET: ReadonlySet<string> = new Set(SOURCE_TYPES);
+const ENFORCER_OPTIONS = new Set([
+  'analyzer',
+  'policy',
+  'audit',
+  'auditAllowed',
+  'auditContent',
+  'onAuditError',
+  'dlp',
+  'retrieval',
+  'toolResult',
+]);
+const TOOL_RESULT_OPTIONS = new Set([
+  'maxDepth',
+  'maxNodes',
+  'maxStrings',
+  'maxTotalChars',
+  'dropUnsafeFields',
+  'placeholder',
+  'concurrency',
+]);
 const DEFAULT_PLACEHOLDER = '[removed by memgar]';
 
 interface FieldOutcome {
@@ -180,13 +200,17 @@ export class MemoryRuntimeEnforcer {
     if (typeof options !== 'object' || options === null) {
       throw new InvalidOptionError('options', 'MemoryRuntimeEnforcer options must be an object');
     }
+    checkKeys(options, ENFORCER_OPTIONS, '');
+    if (options.toolResult !== undefined) checkKeys(options.toolResult, TOOL_RESULT_OPTIONS, 'toolResult.');
     this.#analyzer = options.analyzer ?? new Analyzer();
     if (typeof this.#analyzer.analyze !== 'function') {
       throw new InvalidOptionError('analyzer', 'analyzer must have an analyze(entry) method');
     }
     this.#policy = options.policy ?? new PolicyEngine();
-    if (!(this.#policy instanceof PolicyEngine))
-      throw new InvalidOptionError('policy', 'policy must be a PolicyEngine');
+    // Duck-typed rather than instanceof: two copies of the package in one process must work together.
+    if (typeof (this.#policy as { decide?: unknown }).decide !== 'function') {
+      throw new InvalidOptionError('policy', 'policy must be a PolicyEngine (an object with decide())');
+    }
     this.#dlp = options.dlp;
     const audit = {
       ...(options.audit !== undefined ? { audit: options.audit } : {}),
@@ -583,6 +607,14 @@ function serialize(v: unknown): string | undefined {
     return JSON.stringify(v);
   } catch {
     return undefined;
+  }
+}
+
+function checkKeys(o: object, known: ReadonlySet<string>, prefix: string): void {
+  if (typeof o !== 'object' || o === null)
+    throw new InvalidOptionError(prefix || 'options', 'must be an object');
+  for (const k of Object.keys(o)) {
+    if (!known.has(k)) throw new InvalidOptionError(`${prefix}${k}`, `${prefix}${k}: unknown option`);
   }
 }
 

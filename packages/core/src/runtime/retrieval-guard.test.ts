@@ -379,6 +379,7 @@ describe('RetrievalGuard: DLP and bad input', () => {
 
   it('rejects bad options', () => {
     expect(() => new RetrievalGuard({ concurrency: 0 })).toThrow(InvalidOptionError);
+    expect(() => new RetrievalGuard({ alpha: 1 } as never)).toThrow(/alpha: unknown option/);
     expect(() => new RetrievalGuard({ trustWeight: -1 })).toThrow(InvalidOptionError);
     expect(() => new RetrievalGuard({ lowTrustThreshold: 2 })).toThrow(InvalidOptionError);
     expect(() => new RetrievalGuard({ maxLowTrustChunks: 1.5 })).toThrow(InvalidOptionError);

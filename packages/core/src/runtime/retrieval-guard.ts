@@ -172,6 +172,23 @@ export interface RetrievalVerdict {
 
 const SOURCE_SET: ReadonlySet<string> = new Set(SOURCE_TYPES);
 const SIGNAL_DECISIONS = new Set(['human_review', 'quarantine', 'block']);
+const GUARD_OPTIONS = new Set([
+  'analyzer',
+  'policy',
+  'audit',
+  'auditAllowed',
+  'auditContent',
+  'onAuditError',
+  'dlp',
+  'trustWeight',
+  'riskWeight',
+  'lowTrustThreshold',
+  'maxLowTrustChunks',
+  'maxChunks',
+  'concurrency',
+  'nearDuplicates',
+  'queryMirroring',
+]);
 
 interface Work {
   v: ChunkVerdict;
@@ -217,6 +234,9 @@ export class RetrievalGuard {
   constructor(options: RetrievalGuardOptions = {}) {
     if (typeof options !== 'object' || options === null) {
       throw new InvalidOptionError('options', 'RetrievalGuard options must be an object');
+    }
+    for (const k of Object.keys(options)) {
+      if (!GUARD_OPTIONS.has(k)) throw new InvalidOptionError(k, `${k}: unknown option`);
     }
     this.#analyzer = options.analyzer ?? new Analyzer();
     this.#policy = options.policy ?? new PolicyEngine();
