@@ -25,6 +25,8 @@ Exit codes:
   analyze  0 allow, 3 sanitize, 4 human_review, 5 quarantine, 6 block
   scan     0 nothing at or above --fail-on, 1 an entry at or above --fail-on
   health   0 ok, 1 degraded
+  vault    0 ok, 3 snapshot verifies but live entries differ, 4 integrity failure
+  ledger   0 ok, 4 integrity failure (a bad record; see its line)
   all      2 usage or input error (unknown option, invalid value, missing or
              unreadable file, no input), 1 unexpected internal error
 `;

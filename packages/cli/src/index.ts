@@ -25,8 +25,10 @@ export { formatRate, renderAblation, renderBenchTables } from './bench/render.js
 export { type AnalyzeFlags, analyzeCommand } from './commands/analyze.js';
 export { type BenchFlags, benchCommand, benchConfigs } from './commands/bench.js';
 export { type HealthFlags, healthCommand } from './commands/health.js';
+export { registerLedgerCommands } from './commands/ledger.js';
 export { type PatternsFlags, patternsCommand } from './commands/patterns.js';
 export { reaches, type ScanFlags, scanCommand } from './commands/scan.js';
+export { INTEGRITY_EXIT, registerVaultCommands } from './commands/vault.js';
 export { describeError, exitCodeFor, isInputError, UsageError } from './errors.js';
 export { DECISION_EXIT, EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 export { toEntry } from './input/fields.js';

@@ -4,6 +4,7 @@ export * from './errors/index.js';
 export * from './integrity/index.js';
 export * from './layers/index.js';
 export * from './learned/index.js';
+export * from './memory/index.js';
 export * from './normalize/index.js';
 export * from './policy/index.js';
 export * from './rules/index.js';

@@ -28,6 +28,8 @@ export interface AuditEvent {
   sourceId?: string;
   agentId?: string;
   tenantId?: string;
+  /** Who acted, for events a person caused: a review decision, raw backend access (`SecureMemoryStore`). */
+  principal?: string;
   /** For `tool_result` events. */
   toolName?: string;
   /** For `retrieval` events: the chunk's position in the input. */
