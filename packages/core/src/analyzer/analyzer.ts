@@ -15,6 +15,7 @@ import { RuleEngine, type RuleInfo } from '../rules/index.js';
 import { proposeSanitized } from '../sanitize/index.js';
 import { envFailClose, envMaxContentLength } from './env.js';
 import { explain } from './explain.js';
+import { type AnalysisObserver, notifyObservers } from './observers.js';
 import type { AnalyzerOptions, JudgeOptions, Thresholds } from './options.js';
 import { combineWeights, rankFindings, round1, severityFloor } from './scoring.js';
 import type {
@@ -92,6 +93,7 @@ function layer(ran: boolean, delta: number, note: string): LayerContribution {
 export class Analyzer {
   readonly #thresholds: Thresholds;
   readonly #failClose: boolean;
+  readonly #observers: readonly AnalysisObserver[];
   readonly #maxContent: number;
   readonly #oversize: Exclude<Decision, 'allow' | 'sanitize'>;
   readonly #sanitize: boolean;
@@ -115,6 +117,7 @@ export class Analyzer {
     }
     this.#thresholds = t;
     this.#failClose = options.failClose ?? envFailClose() ?? false;
+    this.#observers = [...(options.observers ?? [])];
     this.#maxContent = options.maxContentLength ?? envMaxContentLength() ?? DEFAULT_MAX_CONTENT;
     this.#oversize = options.oversizeDecision ?? 'quarantine';
     this.#sanitize = options.sanitize ?? true;
@@ -164,8 +167,21 @@ export class Analyzer {
    * Throws `InvalidInputError` for input that is not a text entry; never throws for hostile text.
    */
   async analyze(input: MemoryEntry | string): Promise<AnalysisResult> {
-    const t0 = now();
     const entry = checkEntry(input);
+    const result = await this.#analyze(entry);
+    notifyObservers(this.#observers, {
+      result,
+      sourceType: result.sourceType,
+      contentLength: entry.content.length,
+      ...(entry.sourceId !== undefined ? { sourceId: entry.sourceId } : {}),
+      ...(entry.agentId !== undefined ? { agentId: entry.agentId } : {}),
+      ...(entry.tenantId !== undefined ? { tenantId: entry.tenantId } : {}),
+    });
+    return result;
+  }
+
+  async #analyze(entry: MemoryEntry): Promise<AnalysisResult> {
+    const t0 = now();
     const sourceType: SourceType = entry.sourceType ?? 'unknown';
     const trust = this.#trust.trustOf(sourceType, entry.sourceId);
     const content = entry.content;

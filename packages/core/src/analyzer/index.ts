@@ -1,4 +1,9 @@
 export { type AnalyzeBatchOptions, Analyzer } from './analyzer.js';
+export {
+  type AnalysisEvent,
+  type AnalysisObserver,
+  addAnalysisObserver,
+} from './observers.js';
 export type {
   AnalyzerOptions,
   BehaviorOptions,

@@ -1,5 +1,6 @@
 import type { NormalizeOptions } from '../normalize/types.js';
 import type { CustomPattern } from '../rules/types.js';
+import type { AnalysisObserver } from './observers.js';
 import type { AnalysisResult, Decision, MemoryEntry, SourceType } from './types.js';
 
 export type PolicyProfile = 'strict' | 'balanced' | 'permissive';
@@ -42,6 +43,11 @@ export interface LearnedOptions {
 }
 
 export interface AnalyzerOptions {
+  /**
+   * Called with every finished analysis (metrics, drift, SIEM…); see `addAnalysisObserver` for
+   * process-wide ones. An observer that throws is ignored. @default []
+   */
+  observers?: readonly AnalysisObserver[];
   /** Threshold profile. @default 'balanced' */
   profile?: PolicyProfile;
   /** Custom thresholds; override the profile's. */

@@ -2,6 +2,7 @@ import { InvalidOptionError } from '../errors/index.js';
 import type { AnalyzerOptions } from './options.js';
 
 const KNOWN: Record<keyof AnalyzerOptions, true> = {
+  observers: true,
   profile: true,
   thresholds: true,
   failClose: true,
@@ -76,6 +77,14 @@ export function validateOptions(options: unknown): asserts options is AnalyzerOp
     fail('customPatterns', 'must be an array');
   if (o.disabledRules !== undefined && !Array.isArray(o.disabledRules))
     fail('disabledRules', 'must be an array');
+  if (o.observers !== undefined) {
+    if (!Array.isArray(o.observers)) fail('observers', 'must be an array');
+    for (const [i, ob] of (o.observers as unknown[]).entries()) {
+      if (typeof (ob as { onAnalysis?: unknown } | null)?.onAnalysis !== 'function') {
+        fail(`observers[${i}]`, 'must have an onAnalysis(event) method');
+      }
+    }
+  }
   checkObject('sourceTrust', o.sourceTrust);
   checkObject('sourceTypeTrust', o.sourceTypeTrust);
   if (checkObject('behavior', o.behavior)) {
