@@ -6,6 +6,7 @@ export * from './layers/index.js';
 export * from './learned/index.js';
 export * from './memory/index.js';
 export * from './normalize/index.js';
+export * from './observability/index.js';
 export * from './policy/index.js';
 export * from './rules/index.js';
 export * from './runtime/index.js';

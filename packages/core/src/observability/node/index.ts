@@ -1,0 +1,1 @@
+export { type MetricsServer, type MetricsServerOptions, startMetricsServer } from './metrics-server.js';
