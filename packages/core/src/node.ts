@@ -5,4 +5,3 @@
 export * from './observability/node/index.js';
 export * from './store/index.js';
 export * from './vault/index.js';
-export * from './feed/node.js';
