@@ -12,3 +12,4 @@ export * from './rules/index.js';
 export * from './runtime/index.js';
 export * from './sanitize/index.js';
 export { type MemoryBackend, type MemoryBackendEntry, toMemoryBackend } from './store/memory-backend.js';
+export * from './tracing/index.js';
