@@ -1,3 +1,4 @@
+export * from './alerting/index.js';
 export * from './analyzer/index.js';
 export * from './dlp/index.js';
 export * from './errors/index.js';
