@@ -123,7 +123,21 @@ describe('DriftDetector', () => {
     expect(events).toHaveLength(1);
     d.reset();
     expect(d.status()).toMatchObject({ referenceSize: 5000, windowSize: 0, observed: 0 });
-    expect(() => d.setReference([])).toThrow(InvalidOptionError);
+    expect(() => d.setReference('x' as never)).toThrow(InvalidOptionError);
+    expect(d.status().referenceSize).toBe(5000);
+  });
+
+  it('keeps a reference set later fixed, and learns again after setReference([])', () => {
+    const d = new DriftDetector({ window: 20 });
+    feed(d, normal(5, 61));
+    d.setReference([5, 15, 25]);
+    feed(d, normal(30, 62));
+    expect(d.status()).toMatchObject({ referenceSize: 3, windowSize: 20 });
+    d.setReference([]);
+    feed(d, normal(25, 63));
+    expect(d.status()).toMatchObject({ referenceSize: 20, windowSize: 5 });
+    d.reset();
+    expect(d.status()).toMatchObject({ referenceSize: 0, windowSize: 0, observed: 0 });
   });
 
   it('ignores NaN and non-numbers, clamps out-of-range scores', () => {
@@ -261,6 +275,7 @@ describe('DriftDetector', () => {
         { metrics: {} },
         { now: 5 },
         { reference: [] },
+        { reference: [Number.NaN] },
         { reference: 'scores' },
         { windows: 10 },
       ];

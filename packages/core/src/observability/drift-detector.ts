@@ -104,8 +104,8 @@ export class DriftDetector implements AnalysisObserver {
   #head = 0;
   #referenceSize = 0;
   #windowSize = 0;
-  /** True when the reference was given as an option (never refilled from traffic). */
-  readonly #fixedReference: boolean;
+  /** True while the reference is learned from traffic; false once one was given (option or `setReference`). */
+  #learning = true;
   #observed = 0;
   #psi: number | undefined;
   #severity: DriftSeverity = 0;
@@ -136,8 +136,12 @@ export class DriftDetector implements AnalysisObserver {
     this.#metrics = m;
     this.#now = options.now ?? Date.now;
     if (options.onDrift) this.#listeners.add(options.onDrift);
-    this.#fixedReference = options.reference !== undefined;
-    if (options.reference !== undefined) this.setReference(options.reference);
+    if (options.reference !== undefined) {
+      this.setReference(options.reference);
+      if (this.#learning) {
+        throw new InvalidOptionError('reference', 'reference: needs at least one risk score (0–100)');
+      }
+    }
   }
 
   /**
@@ -171,7 +175,7 @@ export class DriftDetector implements AnalysisObserver {
     const bin = riskScoreBin(riskScore);
     if (bin < 0) return;
     this.#observed++;
-    if (this.#referenceSize < this.window && !this.#fixedReference) {
+    if (this.#learning && this.#referenceSize < this.window) {
       this.#reference[bin] = (this.#reference[bin] ?? 0) + 1;
       this.#referenceSize++;
       return;
@@ -189,31 +193,31 @@ export class DriftDetector implements AnalysisObserver {
   }
 
   /**
-   * Replaces the reference with these risk scores and empties the current window. An empty list
-   * goes back to learning the reference from the next `window` analyses (unless one was given as
-   * an option, then it must not be empty).
+   * Replaces the reference with these risk scores (kept fixed from now on) and empties the
+   * current window. A list without a valid score goes back to learning the reference from the
+   * next `window` analyses.
    */
   setReference(scores: readonly number[]): void {
-    if (!Array.isArray(scores))
+    if (!Array.isArray(scores)) {
       throw new InvalidOptionError('reference', 'reference: must be an array of risk scores');
-    this.#reference.fill(0);
+    }
+    const counts = new Float64Array(RISK_SCORE_BINS);
     let n = 0;
     for (const s of scores) {
       const bin = typeof s === 'number' ? riskScoreBin(s) : -1;
       if (bin < 0) continue;
-      this.#reference[bin] = (this.#reference[bin] ?? 0) + 1;
+      counts[bin] = (counts[bin] ?? 0) + 1;
       n++;
     }
-    if (n === 0 && this.#fixedReference) {
-      throw new InvalidOptionError('reference', 'reference: needs at least one risk score (0–100)');
-    }
+    this.#reference.set(counts);
     this.#referenceSize = n;
+    this.#learning = n === 0;
     this.#clearCurrent();
   }
 
-  /** Forgets the current window, and the learned reference unless one was given as an option. */
+  /** Forgets the current window, and the reference too when it was learned from traffic. */
   reset(): void {
-    if (!this.#fixedReference) {
+    if (this.#learning) {
       this.#reference.fill(0);
       this.#referenceSize = 0;
     }
