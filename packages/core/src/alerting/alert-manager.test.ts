@@ -189,9 +189,9 @@ describe('AlertManager: repeated attacker', () => {
 describe('AlertManager: drift', () => {
   const rules = { blockRate: false, repeatedAttacker: false, degradedSubsystem: false } as const;
 
-  it('fires at severity ≥ 3 (critical at 4), escalates through the cooldown and resolves', async () => {
+  it('fires at severity ≥ 2 (critical at 4), escalates through the cooldown and resolves', async () => {
     const { m, alerts, c } = manager({ rules });
-    expect(m.observeDrift({ severity: 2, psi: 0.15 })).toEqual([]);
+    expect(m.observeDrift({ severity: 1, psi: 0.15 })).toEqual([]);
     expect(m.observeDrift({ severity: 3, psi: 0.3, feature: 'decision' })).toHaveLength(1);
     expect(m.observeDrift({ severity: 3, psi: 0.31, feature: 'decision' })).toHaveLength(0); // cooldown
     expect(m.observeDrift({ severity: 4, psi: 0.6, feature: 'decision' })).toHaveLength(1); // escalation
@@ -208,10 +208,40 @@ describe('AlertManager: drift', () => {
     expect(alerts[1]?.details).toMatchObject({ severity: 4, psi: 0.6, feature: 'decision' });
   });
 
+  it('takes a DriftDetector event or status() as it is', async () => {
+    const { m, alerts } = manager({ rules });
+    const event = {
+      type: 'DRIFT_DETECTED',
+      psi: 0.45,
+      severity: 3,
+      threshold: 0.2,
+      referenceSize: 1000,
+      windowSize: 1000,
+      reference: [0.9, 0.1],
+      current: [0.5, 0.5],
+      timestamp: '2025-01-01T00:00:00.000Z',
+    };
+    expect(m.observeDrift(event)).toHaveLength(1);
+    const filling = {
+      psi: undefined,
+      severity: 0,
+      drifting: false,
+      threshold: 0.2,
+      window: 1000,
+      referenceSize: 10,
+      windowSize: 0,
+      observed: 10,
+    };
+    expect(m.observeDrift(filling)).toHaveLength(1); // resolves the drift above
+    await m.flush();
+    expect(alerts.map((a) => a.status)).toEqual(['firing', 'resolved']);
+    expect(alerts[0]?.details).toEqual({ severity: 3, psi: 0.45, feature: 'overall' });
+  });
+
   it('rejects malformed drift observations with InvalidInputError', () => {
     const { m } = manager({ rules });
     expect(() => m.observeDrift({ severity: 7, psi: 0.1 })).toThrow(InvalidInputError);
-    expect(() => m.observeDrift({ severity: 3 } as never)).toThrow(InvalidInputError);
+    expect(() => m.observeDrift({ severity: 3, psi: 'high' } as never)).toThrow(InvalidInputError);
   });
 });
 

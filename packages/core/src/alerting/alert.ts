@@ -29,14 +29,16 @@ export interface Alert {
 }
 
 /**
- * A drift observation, as the drift detector reports it: `severity` 0 (none) to 4 (severe) and
- * the population stability index behind it. Pass it to `AlertManager.observeDrift`.
+ * A drift observation: `severity` 0 (stable) to 4 (severe) and the population stability index
+ * behind it. A `DriftDetector`'s `DRIFT_DETECTED` event and its `status()` both have this shape;
+ * pass either to `AlertManager.observeDrift` (other fields are ignored).
  */
 export interface DriftObservation {
-  /** 0 none, 1 slight, 2 moderate, 3 significant, 4 severe. */
+  /** 0 stable, 1 minor shift, 2 drift detected, 3 major drift, 4 severe drift. */
   severity: number;
-  /** Population stability index of the current window against the reference. */
-  psi: number;
+  /** Population stability index of the current window against the reference (undefined while
+   * the detector is still filling its windows, as in `DriftStatus`). */
+  psi: number | undefined;
   /** What drifted (a feature, a decision distribution…); keys the cooldown. @default 'overall' */
   feature?: string;
   /** Anything else worth putting in the alert's `details` (numbers and short strings). */

@@ -4,7 +4,11 @@ import { checkBoolean, checkInt, checkObject, fail } from './check-options.js';
 
 /** Options of the `drift` rule. */
 export interface DriftRuleOptions {
-  /** Lowest drift severity (0..4) that fires; 4 is `critical`, below it `warning`. @default 3 */
+  /**
+   * Lowest drift severity (0..4) that fires: 2 is "drift detected" on the `DriftDetector` scale
+   * (PSI ≥ its threshold); 4 is `critical`, below it `warning`.
+   * @default 2
+   */
   minSeverity?: number;
   /** Send a `resolved` alert when a fired drift falls back below `minSeverity`. @default true */
   notifyResolved?: boolean;
@@ -33,7 +37,7 @@ export class DriftRule {
   readonly #firing = new Set<string>();
 
   constructor(options: DriftRuleOptions = {}) {
-    this.#minSeverity = options.minSeverity ?? 3;
+    this.#minSeverity = options.minSeverity ?? 2;
     this.#notifyResolved = options.notifyResolved ?? true;
     this.cooldownMs = options.cooldownMs ?? 3_600_000;
   }
@@ -41,7 +45,12 @@ export class DriftRule {
   observe(event: DriftObservation): AlertDraft | undefined {
     checkDriftObservation(event);
     const key = event.feature ?? 'overall';
-    const details = { ...(event.details ?? {}), severity: event.severity, psi: event.psi, feature: key };
+    const details = {
+      ...(event.details ?? {}),
+      severity: event.severity,
+      psi: event.psi ?? null,
+      feature: key,
+    };
     if (event.severity >= this.#minSeverity) {
       this.#firing.delete(key);
       this.#firing.add(key);
@@ -54,7 +63,7 @@ export class DriftRule {
         status: 'firing',
         severity: event.severity >= 4 ? 'critical' : 'warning',
         key,
-        summary: `Drift severity ${event.severity}/4 on ${key} (PSI ${event.psi.toFixed(3)})`,
+        summary: `Drift severity ${event.severity}/4 on ${key} (PSI ${psiText(event.psi)})`,
         details,
       };
     }
@@ -64,10 +73,14 @@ export class DriftRule {
       status: 'resolved',
       severity: 'info',
       key,
-      summary: `Drift on ${key} back to severity ${event.severity}/4 (PSI ${event.psi.toFixed(3)})`,
+      summary: `Drift on ${key} back to severity ${event.severity}/4 (PSI ${psiText(event.psi)})`,
       details,
     };
   }
+}
+
+function psiText(psi: number | undefined): string {
+  return psi === undefined ? 'n/a' : psi.toFixed(3);
 }
 
 function checkDriftObservation(event: unknown): asserts event is DriftObservation {
@@ -78,8 +91,8 @@ function checkDriftObservation(event: unknown): asserts event is DriftObservatio
   if (typeof e.severity !== 'number' || !Number.isInteger(e.severity) || e.severity < 0 || e.severity > 4) {
     throw new InvalidInputError('severity', `severity must be an integer 0..4, got ${String(e.severity)}`);
   }
-  if (typeof e.psi !== 'number' || !Number.isFinite(e.psi)) {
-    throw new InvalidInputError('psi', `psi must be a finite number, got ${String(e.psi)}`);
+  if (e.psi !== undefined && (typeof e.psi !== 'number' || !Number.isFinite(e.psi))) {
+    throw new InvalidInputError('psi', `psi must be a finite number or undefined, got ${String(e.psi)}`);
   }
   if (e.feature !== undefined && typeof e.feature !== 'string') {
     throw new InvalidInputError('feature', 'feature must be a string');
