@@ -277,6 +277,7 @@ describe('Analyzer: judge, degraded layers and fail-close', () => {
     expect(h.status).toBe('ok');
     expect(Object.keys(h.subsystems).sort()).toEqual([
       'behavior',
+      'feed',
       'judge',
       'learned',
       'normalizer',
@@ -285,6 +286,7 @@ describe('Analyzer: judge, degraded layers and fail-close', () => {
     ]);
     expect(h.subsystems.rules?.status).toBe('ok');
     expect(h.subsystems.judge?.status).toBe('disabled');
+    expect(h.subsystems.feed?.status).toBe('disabled');
   });
 });
 

@@ -1,4 +1,10 @@
-import { InvalidInputError, InvalidOptionError, LayerFailedError } from '../errors/index.js';
+import {
+  CryptoUnavailableError,
+  InvalidInputError,
+  InvalidOptionError,
+  LayerFailedError,
+} from '../errors/index.js';
+import { defaultFeedCacheDir, type FeedLoad, loadFeed } from '../feed/index.js';
 import type { BehaviorAssessment, BehaviorFeatures } from '../layers/index.js';
 import {
   applyTrust,
@@ -11,12 +17,12 @@ import { LearnedModel } from '../learned/index.js';
 import type { NormalizedContent, NormalizeOptions } from '../normalize/index.js';
 import { normalize } from '../normalize/index.js';
 import { decisionForScore, PROFILES } from '../policy/index.js';
-import { RuleEngine, type RuleInfo } from '../rules/index.js';
+import { BUILTIN_RULES, BUILTIN_SIGNALS, RuleEngine, type RuleInfo } from '../rules/index.js';
 import { proposeSanitized } from '../sanitize/index.js';
-import { envFailClose, envMaxContentLength } from './env.js';
+import { envFailClose, envFeedEnabled, envFeedMaxAgeDays, envMaxContentLength } from './env.js';
 import { explain } from './explain.js';
 import { type AnalysisObserver, notifyObservers } from './observers.js';
-import type { AnalyzerOptions, JudgeOptions, Thresholds } from './options.js';
+import type { AnalyzerOptions, FeedOptions, JudgeOptions, Thresholds } from './options.js';
 import { combineWeights, rankFindings, round1, severityFloor } from './scoring.js';
 import type {
   AnalysisResult,
@@ -58,6 +64,20 @@ export interface AnalyzeBatchOptions {
   concurrency?: number;
 }
 
+/** The threat feed as the analyzer loaded it (see `Analyzer.feed`). */
+export interface AnalyzerFeedStatus {
+  /** `disabled`: off; `ok`: its rules are in force; `degraded`: refused or its last sync failed. */
+  status: 'disabled' | 'ok' | 'degraded';
+  /** The feed version whose rules are in force, when one is. */
+  version: number | undefined;
+  /** Ids of the feed rules in force. */
+  ruleIds: readonly string[];
+  /** Why the feed is degraded (`bad-signature`, `expired`, `rolled-back`, `unreachable`…). */
+  reason: string | undefined;
+  /** One line for humans (also the `feed` detail of `healthCheck()`). */
+  detail: string;
+}
+
 /** What the synchronous layers say about one text. */
 interface Evaluation {
   findings: Finding[];
@@ -70,6 +90,67 @@ interface Evaluation {
   features: BehaviorFeatures | undefined;
   floor: number;
   score: number;
+}
+
+function feedRefused(reason: string, detail: string): AnalyzerFeedStatus {
+  return { status: 'degraded', version: undefined, ruleIds: [], reason, detail };
+}
+
+/**
+ * Loads the feed for a new analyzer: options first, then env, then defaults. Never throws for a
+ * bad feed (the status says why); throws `InvalidOptionError` for an invalid trusted key.
+ */
+function loadAnalyzerFeed(
+  options: FeedOptions,
+  customIds: readonly string[],
+): { status: AnalyzerFeedStatus; load: FeedLoad | undefined } {
+  if (!(options.enabled ?? envFeedEnabled() ?? false)) {
+    return {
+      status: {
+        status: 'disabled',
+        version: undefined,
+        ruleIds: [],
+        reason: undefined,
+        detail: 'off (enable with feed.enabled or MEMGAR_FEED_ENABLED=true)',
+      },
+      load: undefined,
+    };
+  }
+  let load: FeedLoad;
+  try {
+    const cacheDir = options.cacheDir ?? defaultFeedCacheDir();
+    load = loadFeed({
+      ...(options.document !== undefined ? { document: options.document } : {}),
+      ...(cacheDir !== undefined ? { cacheDir } : {}),
+      ...(options.trustedKeys !== undefined ? { trustedKeys: options.trustedKeys } : {}),
+      ...(options.trustPinnedKey !== undefined ? { trustPinnedKey: options.trustPinnedKey } : {}),
+      maxAgeDays: options.maxAgeDays ?? envFeedMaxAgeDays() ?? 7,
+      minVersion: options.minVersion ?? 0,
+      reservedIds: customIds,
+    });
+  } catch (cause) {
+    if (CryptoUnavailableError.isInstance(cause)) {
+      return {
+        status: feedRefused('crypto-unavailable', `${cause.message}; bundled rules only`),
+        load: undefined,
+      };
+    }
+    if (InvalidOptionError.isInstance(cause) && cause.message.startsWith('trustedKeys')) {
+      throw new InvalidOptionError('feed.trustedKeys', `feed.${cause.message}`, { cause });
+    }
+    throw cause;
+  }
+  const feed = load.feed;
+  return {
+    status: {
+      status: load.status === 'ok' ? 'ok' : 'degraded',
+      version: feed?.version,
+      ruleIds: feed?.rules.map((r) => r.id) ?? [],
+      reason: load.status === 'ok' ? undefined : load.reason,
+      detail: load.detail,
+    },
+    load,
+  };
 }
 
 function now(): number {
@@ -107,6 +188,7 @@ export class Analyzer {
   #learnedThreshold = 1;
   #learnedError: LayerFailedError | undefined;
   #judgeError: LayerFailedError | undefined;
+  readonly #feed: AnalyzerFeedStatus;
 
   constructor(options: AnalyzerOptions = {}) {
     validateOptions(options);
@@ -122,10 +204,33 @@ export class Analyzer {
     this.#oversize = options.oversizeDecision ?? 'quarantine';
     this.#sanitize = options.sanitize ?? true;
     this.#normalizeOptions = options.normalize ?? {};
-    this.#engine = new RuleEngine({
+    const engineOptions = {
       ...(options.customPatterns ? { customPatterns: options.customPatterns } : {}),
       ...(options.disabledRules ? { disabledRules: options.disabledRules } : {}),
-    });
+    };
+    const feed = loadAnalyzerFeed(
+      options.feed ?? {},
+      (options.customPatterns ?? []).map((c) => c.id),
+    );
+    let engine: RuleEngine | undefined;
+    if (feed.load?.feed !== undefined) {
+      const { rules, signals } = feed.load.feed;
+      try {
+        engine = new RuleEngine({
+          ...engineOptions,
+          rules: [...BUILTIN_RULES, ...rules],
+          signals: [...BUILTIN_SIGNALS, ...signals],
+        });
+      } catch (cause) {
+        // The feed was verified; an engine that still refuses it leaves the bundled rules.
+        feed.status = feedRefused(
+          'invalid-rule',
+          `feed refused by the rule engine: ${String(cause)}; bundled rules only`,
+        );
+      }
+    }
+    this.#engine = engine ?? new RuleEngine(engineOptions);
+    this.#feed = feed.status;
     this.#trust = new TrustRegistry(options.sourceTypeTrust ?? {}, options.sourceTrust ?? {});
     const b = options.behavior ?? {};
     this.#behavior =
@@ -213,6 +318,7 @@ export class Analyzer {
     const ev = this.#evaluate(content, trust, entry.agentId);
     let score = ev.score;
     const degraded: string[] = this.#learnedError !== undefined ? ['learned'] : [];
+    if (this.#feed.status === 'degraded') degraded.push('feed');
     const extras: string[] = [];
 
     let judgeLayer = layer(false, 0, this.#judge ? 'score not borderline' : 'no judge configured');
@@ -323,6 +429,11 @@ export class Analyzer {
     return this.#engine.list(filter);
   }
 
+  /** The threat feed: whether its rules are in force, its version, and why not when they are not. */
+  get feed(): AnalyzerFeedStatus {
+    return this.#feed;
+  }
+
   /** Per-subsystem health. `status` is `degraded` when any subsystem is. */
   healthCheck(): HealthReport {
     const subsystems: Record<string, SubsystemHealth> = {
@@ -349,6 +460,7 @@ export class Analyzer {
           : this.#judgeError
             ? { status: 'degraded', detail: this.#judgeError.message }
             : { status: 'ok', detail: 'judge configured' },
+      feed: { status: this.#feed.status, detail: this.#feed.detail },
     };
     const degraded = Object.values(subsystems).some((s) => s.status === 'degraded');
     return { status: degraded ? 'degraded' : 'ok', failClose: this.#failClose, subsystems };

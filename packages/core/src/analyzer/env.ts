@@ -21,3 +21,18 @@ export function envMaxContentLength(): number | undefined {
   const n = Number(v.trim());
   return n > 0 ? n : undefined;
 }
+
+/** `MEMGAR_FEED_ENABLED`: `true`/`1`/`yes`/`on` turn the feed on, anything else off; unset: undefined. */
+export function envFeedEnabled(): boolean | undefined {
+  const v = env('MEMGAR_FEED_ENABLED');
+  if (v === undefined || v.trim() === '') return undefined;
+  return /^(1|true|yes|on)$/i.test(v.trim());
+}
+
+/** `MEMGAR_FEED_MAX_AGE_DAYS`: a positive number of days; ignored when not one. */
+export function envFeedMaxAgeDays(): number | undefined {
+  const v = env('MEMGAR_FEED_MAX_AGE_DAYS');
+  if (v === undefined || !/^\d+(?:\.\d+)?$/.test(v.trim())) return undefined;
+  const n = Number(v.trim());
+  return n > 0 ? n : undefined;
+}

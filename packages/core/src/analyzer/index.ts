@@ -1,4 +1,4 @@
-export { type AnalyzeBatchOptions, Analyzer } from './analyzer.js';
+export { type AnalyzeBatchOptions, Analyzer, type AnalyzerFeedStatus } from './analyzer.js';
 export {
   type AnalysisEvent,
   type AnalysisObserver,
@@ -7,6 +7,7 @@ export {
 export type {
   AnalyzerOptions,
   BehaviorOptions,
+  FeedOptions,
   JudgeOptions,
   LearnedOptions,
   PolicyProfile,

@@ -42,6 +42,38 @@ export interface LearnedOptions {
   threshold?: number;
 }
 
+/**
+ * The signed threat feed: extra rules from the memgar maintainers (or your own signed feed), loaded
+ * at construction from the verified cache that `memgar feed sync` / `syncFeed` fills. No network
+ * call is made by the analyzer. A feed that does not verify leaves the bundled rules in force and
+ * marks the `feed` subsystem degraded (fail-close applies).
+ */
+export interface FeedOptions {
+  /** Load the feed. Env: `MEMGAR_FEED_ENABLED=true`. @default false */
+  enabled?: boolean;
+  /**
+   * Public keys trusted besides the pinned maintainers' key (rotation): SPKI PEM text or
+   * `{ publicKey, keyId? }`. @default []
+   */
+  trustedKeys?: readonly (string | { publicKey: string; keyId?: string })[];
+  /** Trust the key pinned in the package. @default true */
+  trustPinnedKey?: boolean;
+  /**
+   * The cache directory `syncFeed` writes. @default `MEMGAR_FEED_CACHE_DIR`, else
+   * `$XDG_CACHE_HOME/memgar/feeds`, else `~/.cache/memgar/feeds`
+   */
+  cacheDir?: string;
+  /** Refuse a feed issued longer ago than this many days. Env: `MEMGAR_FEED_MAX_AGE_DAYS`. @default 7 */
+  maxAgeDays?: number;
+  /**
+   * A feed document (JSON text or parsed) to use instead of the cache, e.g. fetched by your own
+   * code where there is no file system. Verified exactly like the cache. @default undefined
+   */
+  document?: unknown;
+  /** Refuse feed versions older than this (your own record of the last accepted one). @default 0 */
+  minVersion?: number;
+}
+
 export interface AnalyzerOptions {
   /**
    * Called with every finished analysis (metrics, drift, SIEM…); see `addAnalysisObserver` for
@@ -77,4 +109,6 @@ export interface AnalyzerOptions {
    */
   learned?: boolean | LearnedOptions;
   judge?: JudgeOptions;
+  /** The signed threat feed (off unless enabled here or by `MEMGAR_FEED_ENABLED`). @default { enabled: false } */
+  feed?: FeedOptions;
 }

@@ -17,9 +17,19 @@ const KNOWN: Record<keyof AnalyzerOptions, true> = {
   normalize: true,
   learned: true,
   judge: true,
+  feed: true,
 };
 const KNOWN_BEHAVIOR = new Set(['enabled', 'warmup', 'maxAgents', 'maxBoost']);
 const KNOWN_JUDGE = new Set(['evaluate', 'borderline', 'timeoutMs']);
+const KNOWN_FEED = new Set([
+  'enabled',
+  'trustedKeys',
+  'trustPinnedKey',
+  'cacheDir',
+  'maxAgeDays',
+  'document',
+  'minVersion',
+]);
 const KNOWN_NORMALIZE = new Set(['decode', 'maxDecodeDepth', 'maxDecodedViews']);
 
 function fail(option: string, message: string): never {
@@ -105,6 +115,20 @@ export function validateOptions(options: unknown): asserts options is AnalyzerOp
       if (t !== undefined && (typeof t !== 'number' || !(t > 0 && t < 1)))
         fail('learned.threshold', 'must be between 0 and 1');
     }
+  }
+  if (checkObject('feed', o.feed)) {
+    checkKeys(o.feed, KNOWN_FEED, 'feed.');
+    const f = o.feed;
+    for (const k of ['enabled', 'trustPinnedKey'] as const) {
+      if (f[k] !== undefined && typeof f[k] !== 'boolean') fail(`feed.${k}`, 'must be a boolean');
+    }
+    if (f.cacheDir !== undefined && (typeof f.cacheDir !== 'string' || f.cacheDir.length === 0))
+      fail('feed.cacheDir', 'must be a non-empty string');
+    if (f.maxAgeDays !== undefined && (typeof f.maxAgeDays !== 'number' || !(f.maxAgeDays > 0)))
+      fail('feed.maxAgeDays', `must be a number > 0, got ${String(f.maxAgeDays)}`);
+    checkInt('feed.minVersion', f.minVersion, 0);
+    if (f.trustedKeys !== undefined && !Array.isArray(f.trustedKeys))
+      fail('feed.trustedKeys', 'must be an array');
   }
   if (checkObject('judge', o.judge)) {
     checkKeys(o.judge, KNOWN_JUDGE, 'judge.');
