@@ -5,3 +5,4 @@
 export * from './observability/node/index.js';
 export * from './store/index.js';
 export * from './vault/index.js';
+export * from './feed/node.js';
