@@ -69,13 +69,19 @@ export function createSplunkHecHandler<T extends object = object>(
   if (options.index !== undefined) meta.index = options.index;
   if (options.host !== undefined) meta.host = options.host;
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const bodies = new WeakMap<readonly T[], string>();
   return new BatchingHandler<T>({
     ...pickBatching(options),
     name: 'splunk-hec',
     deliver: async (batch) => {
-      const body = batch
-        .map((event) => JSON.stringify({ time: eventTimeMs(event) / 1000, ...meta, event }))
-        .join('\n');
+      // Serialized once per batch, so a retry sends the same bytes (and the same `time`).
+      let body = bodies.get(batch);
+      if (body === undefined) {
+        body = batch
+          .map((event) => JSON.stringify({ time: eventTimeMs(event) / 1000, ...meta, event }))
+          .join('\n');
+        bodies.set(batch, body);
+      }
       await httpPost('splunk-hec', options.fetch, endpoint, headers, body, timeoutMs);
     },
   });
