@@ -12,5 +12,6 @@ export * from './policy/index.js';
 export * from './rules/index.js';
 export * from './runtime/index.js';
 export * from './sanitize/index.js';
+export * from './siem/index.js';
 export { type MemoryBackend, type MemoryBackendEntry, toMemoryBackend } from './store/memory-backend.js';
 export * from './tracing/index.js';

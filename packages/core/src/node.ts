@@ -6,3 +6,4 @@ export * from './observability/node/index.js';
 export * from './store/index.js';
 export * from './vault/index.js';
 export * from './feed/node.js';
+export * from './siem/node/index.js';

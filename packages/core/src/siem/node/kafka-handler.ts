@@ -53,10 +53,9 @@ interface KafkaModule {
 }
 
 async function loadKafkajs(): Promise<KafkaModule> {
-  const specifier = 'kafkajs';
   let mod: Partial<KafkaModule> & { default?: Partial<KafkaModule> };
   try {
-    mod = (await import(specifier)) as typeof mod;
+    mod = (await import('kafkajs')) as unknown as typeof mod;
   } catch (cause) {
     throw new SiemDeliveryError(
       'kafka: the optional peer dependency kafkajs is not installed (npm i kafkajs)',
