@@ -12,6 +12,7 @@ import {
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { analyzeCommand } from './commands/analyze.js';
 import { type BenchFlags, benchCommand } from './commands/bench.js';
+import { registerFeedCommands } from './commands/feed.js';
 import { healthCommand } from './commands/health.js';
 import { registerLedgerCommands } from './commands/ledger.js';
 import { patternsCommand } from './commands/patterns.js';
@@ -177,6 +178,7 @@ ${EXIT_CODES_HELP}`,
 
   registerVaultCommands(program, io, setExit);
   registerLedgerCommands(program, io, setExit);
+  registerFeedCommands(program, io, setExit);
 
   return program;
 }
