@@ -10,8 +10,8 @@ export const SOURCE_CONDITION = '@memgar/source';
 export function memgarVitest(options = {}) {
   const kind = options.kind ?? 'unit';
   return defineConfig({
-    resolve: { conditions: [SOURCE_CONDITION, 'import', 'module', 'node', 'default'] },
-    ssr: { resolve: { conditions: [SOURCE_CONDITION, 'import', 'module', 'node', 'default'] } },
+    resolve: { conditions: [SOURCE_CONDITION, 'node', 'default'] },
+    ssr: { resolve: { conditions: [SOURCE_CONDITION, 'node', 'default'] } },
     test: {
       include:
         kind === 'int'

@@ -445,12 +445,27 @@ describe('Analyzer: learned layer (opt-in)', () => {
     vi.restoreAllMocks();
   });
 
-  it('is off by default and reports so', async () => {
+  it('is on by default for memory writes and off for RAG chunks, and reports so', async () => {
     const a = new Analyzer();
-    const r = await a.analyze({ content: quiet, sourceType: 'memory' });
-    expect(r.layers.learned).toEqual({ ran: false, delta: 0, note: 'off' });
-    expect(r.decision).toBe('allow');
-    expect(a.healthCheck().subsystems.learned?.status).toBe('disabled');
+    const mem = await a.analyze({ content: quiet, sourceType: 'memory' });
+    expect(mem.layers.learned.ran).toBe(true);
+    expect(mem.decision).not.toBe('allow');
+    const rag = await a.analyze({ content: quiet, sourceType: 'rag' });
+    expect(rag.layers.learned).toEqual({ ran: false, delta: 0, note: 'off for rag (learned.sourceTypes)' });
+    expect(a.healthCheck().subsystems.learned?.detail).toContain('on for memory, agent, user, system');
+    const off = new Analyzer({ learned: false });
+    expect((await off.analyze({ content: quiet, sourceType: 'memory' })).layers.learned).toEqual({
+      ran: false,
+      delta: 0,
+      note: 'off',
+    });
+    expect(off.healthCheck().subsystems.learned?.status).toBe('disabled');
+    const onlyTool = new Analyzer({ learned: { sourceTypes: ['tool'] } });
+    expect((await onlyTool.analyze({ content: quiet, sourceType: 'memory' })).layers.learned.ran).toBe(false);
+    expect((await onlyTool.analyze({ content: quiet, sourceType: 'tool' })).layers.learned.ran).toBe(true);
+    expect(() => new Analyzer({ learned: { sourceTypes: ['nope'] } } as never)).toThrow(
+      /learned.sourceTypes/,
+    );
   });
 
   it('when on, adds a bounded finding for a quiet attack the rules miss, and leaves benign writes alone', async () => {

@@ -23,6 +23,7 @@ import { envFailClose, envFeedEnabled, envFeedMaxAgeDays, envMaxContentLength } 
 import { explain } from './explain.js';
 import { type AnalysisObserver, notifyObservers } from './observers.js';
 import type { AnalyzerOptions, FeedOptions, JudgeOptions, Thresholds } from './options.js';
+import { DEFAULT_LEARNED_SOURCES, DEFAULT_LEARNED_THRESHOLD } from './options.js';
 import { combineWeights, rankFindings, round1, severityFloor } from './scoring.js';
 import type {
   AnalysisResult,
@@ -186,6 +187,8 @@ export class Analyzer {
   /** The learned layer's model and threshold, undefined when the layer is off (or failed to load). */
   #learned: LearnedModel | undefined;
   #learnedThreshold = 1;
+  /** Source types the learned layer scores. */
+  #learnedSources: ReadonlySet<SourceType> = new Set();
   #learnedError: LayerFailedError | undefined;
   #judgeError: LayerFailedError | undefined;
   readonly #feed: AnalyzerFeedStatus;
@@ -242,8 +245,12 @@ export class Analyzer {
             maxBoost: b.maxBoost ?? 10,
           });
     this.#judge = options.judge;
-    const learned = options.learned ?? false;
+    const learned = options.learned ?? {
+      sourceTypes: DEFAULT_LEARNED_SOURCES,
+      threshold: DEFAULT_LEARNED_THRESHOLD,
+    };
     if (learned !== false) {
+      this.#learnedSources = new Set(learned === true ? SOURCE_TYPES : (learned.sourceTypes ?? SOURCE_TYPES));
       try {
         const model = LearnedModel.load();
         this.#learned = model;
@@ -315,7 +322,7 @@ export class Analyzer {
       return this.#result(t0, this.#oversize, score, [], sourceType, trust, emptyLayers(note), [], [note]);
     }
 
-    const ev = this.#evaluate(content, trust, entry.agentId);
+    const ev = this.#evaluate(content, trust, entry.agentId, sourceType);
     let score = ev.score;
     const degraded: string[] = this.#learnedError !== undefined ? ['learned'] : [];
     if (this.#feed.status === 'degraded') degraded.push('feed');
@@ -352,7 +359,7 @@ export class Analyzer {
       if (proposal !== undefined) {
         // The rewrite must come back with no finding at all: what is left of an attack often reads
         // as an instruction too, and anything short of clean keeps the stronger decision.
-        const again = this.#evaluate(proposal.text, trust, undefined);
+        const again = this.#evaluate(proposal.text, trust, undefined, sourceType);
         const clean = again.findings.length === 0;
         if (clean) {
           decision = 'sanitize';
@@ -378,7 +385,7 @@ export class Analyzer {
         ev.rulesScore,
         `${ev.findings.filter((f) => f.layer === 'rules').length} finding(s)`,
       ),
-      learned: this.#learnedLayer(ev),
+      learned: this.#learnedLayer(ev, sourceType),
       trust: layer(
         true,
         ev.trustDelta,
@@ -449,7 +456,10 @@ export class Analyzer {
         ? { status: 'degraded', detail: this.#learnedError.message }
         : this.#learned === undefined
           ? { status: 'disabled', detail: 'off (enable with the learned option)' }
-          : { status: 'ok', detail: `model ${this.#learned.version}, threshold ${this.#learnedThreshold}` },
+          : {
+              status: 'ok',
+              detail: `model ${this.#learned.version}, threshold ${this.#learnedThreshold}, on for ${[...this.#learnedSources].join(', ')}`,
+            },
       trust: { status: 'ok', detail: `${this.#trust.registeredSources} source(s) registered` },
       behavior: this.#behavior
         ? { status: 'ok', detail: `${this.#behavior.size} agent baseline(s)` }
@@ -466,14 +476,14 @@ export class Analyzer {
     return { status: degraded ? 'degraded' : 'ok', failClose: this.#failClose, subsystems };
   }
 
-  #evaluate(content: string, trust: number, agentId: string | undefined): Evaluation {
+  #evaluate(content: string, trust: number, agentId: string | undefined, sourceType: SourceType): Evaluation {
     const normalized = normalize(content, this.#normalizeOptions);
     const findings = this.#engine.scan(normalized);
     if (normalized.signals.truncatedDecodes > 0) findings.push(truncatedDecodeFinding(content, normalized));
     const rulesScore = combineWeights(findings);
     let learnedP: number | undefined;
     let learnedDelta = 0;
-    if (this.#learned !== undefined) {
+    if (this.#learned !== undefined && this.#learnedSources.has(sourceType)) {
       learnedP = this.#learned.scoreViews(normalized.views);
       if (learnedP >= this.#learnedThreshold) {
         findings.push(learnedFinding(content, learnedP, this.#learnedThreshold));
@@ -495,9 +505,10 @@ export class Analyzer {
     return { findings, rulesScore, learnedP, learnedDelta, trustDelta, behavior, features, floor, score };
   }
 
-  #learnedLayer(ev: Evaluation): LayerContribution {
+  #learnedLayer(ev: Evaluation, sourceType: SourceType): LayerContribution {
     if (this.#learnedError !== undefined) return layer(false, 0, this.#learnedError.message);
-    if (ev.learnedP === undefined || this.#learned === undefined) return layer(false, 0, 'off');
+    if (this.#learned === undefined) return layer(false, 0, 'off');
+    if (ev.learnedP === undefined) return layer(false, 0, `off for ${sourceType} (learned.sourceTypes)`);
     const note = `${this.#learned.version}: p=${ev.learnedP.toFixed(3)} (threshold ${this.#learnedThreshold})`;
     return layer(true, ev.learnedDelta, note);
   }

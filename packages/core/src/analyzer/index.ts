@@ -13,5 +13,6 @@ export type {
   PolicyProfile,
   Thresholds,
 } from './options.js';
+export { DEFAULT_LEARNED_SOURCES, DEFAULT_LEARNED_THRESHOLD } from './options.js';
 export { combineWeights, SEVERITY_FLOOR } from './scoring.js';
 export * from './types.js';

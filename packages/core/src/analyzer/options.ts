@@ -40,7 +40,28 @@ export interface JudgeOptions {
 export interface LearnedOptions {
   /** Probability (0..1) from which the model adds its finding. @default the model's own (0.9) */
   threshold?: number;
+  /**
+   * The source types the layer scores. @default every source type when this object is given;
+   * without a `learned` option, `DEFAULT_LEARNED_SOURCES`
+   */
+  sourceTypes?: readonly SourceType[];
 }
+
+/**
+ * Where the learned layer is on when the `learned` option is not given: memory writes and what
+ * users and agents write (`memory`, `agent`, `user`, `system`). On these surfaces it raised recall
+ * at no higher false-positive rate on the test splits (calibration/REPORT.md: memory writes 0.27 →
+ * 0.97 at FPR 0.000; user prompts 0.36 → 0.80 at 0.003). On RAG chunks, tool output, web and e-mail
+ * it also flagged more benign text, so there it stays off unless asked for (`learned: true`).
+ */
+export const DEFAULT_LEARNED_SOURCES: readonly SourceType[] = ['memory', 'agent', 'user', 'system'];
+
+/**
+ * The learned layer's threshold when the `learned` option is not given: above the model's own
+ * 0.9, so ordinary notes that merely mention forwarding or an address stay quiet (memory-write test
+ * split: recall 0.954 at 0.95 vs 0.963 at 0.9, FPR 0 at both).
+ */
+export const DEFAULT_LEARNED_THRESHOLD = 0.95;
 
 /**
  * The signed threat feed: extra rules from the memgar maintainers (or your own signed feed), loaded
@@ -106,6 +127,11 @@ export interface AnalyzerOptions {
    * The shipped classifier (layer 2). Off by default until calibration shows it raises recall at
    * equal or lower false-positive rate on every surface; `true` turns it on with its threshold.
    * @default false
+   */
+  /**
+   * The learned layer: `true` everywhere, `false` off, or options. @default on for
+   * `DEFAULT_LEARNED_SOURCES` (memory, agent, user, system) at `DEFAULT_LEARNED_THRESHOLD` (0.95),
+   * off for the other source types
    */
   learned?: boolean | LearnedOptions;
   judge?: JudgeOptions;

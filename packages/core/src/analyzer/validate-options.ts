@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '../errors/index.js';
 import type { AnalyzerOptions } from './options.js';
+import { SOURCE_TYPES } from './types.js';
 
 const KNOWN: Record<keyof AnalyzerOptions, true> = {
   observers: true,
@@ -110,7 +111,14 @@ export function validateOptions(options: unknown): asserts options is AnalyzerOp
   }
   if (o.learned !== undefined && typeof o.learned !== 'boolean') {
     if (checkObject('learned', o.learned)) {
-      checkKeys(o.learned, new Set(['threshold']), 'learned.');
+      checkKeys(o.learned, new Set(['threshold', 'sourceTypes']), 'learned.');
+      const st = o.learned.sourceTypes;
+      if (
+        st !== undefined &&
+        (!Array.isArray(st) || st.some((x) => !(SOURCE_TYPES as readonly string[]).includes(x)))
+      ) {
+        fail('learned.sourceTypes', `must be an array of ${SOURCE_TYPES.join(', ')}`);
+      }
       const t = o.learned.threshold;
       if (t !== undefined && (typeof t !== 'number' || !(t > 0 && t < 1)))
         fail('learned.threshold', 'must be between 0 and 1');
