@@ -70,10 +70,15 @@ export interface SparseFeatures {
 export class FeatureHasher {
   readonly bucketsLog2: number;
   private readonly mask: number;
-  /** Signed count per bucket (valid where `stamp` equals `gen`). */
-  private readonly acc: Int32Array;
-  private readonly stamp: Uint32Array;
-  private gen = 0;
+  /**
+   * Open-addressing table from bucket to feature number + 1 (0: empty), sized per text so that it
+   * stays in cache (a table over all 2^18 buckets missed the cache on nearly every n-gram).
+   */
+  private slots = new Int32Array(1024);
+  private slotShift = 22;
+  /** Signed count per feature number, and the slot each feature sits in (to clear it). */
+  private readonly counts: Int32Array;
+  private readonly slotOf: Int32Array;
   private readonly out: SparseFeatures;
   private n = 0;
 
@@ -84,20 +89,23 @@ export class FeatureHasher {
     this.bucketsLog2 = bucketsLog2;
     const size = 1 << bucketsLog2;
     this.mask = size - 1;
-    this.acc = new Int32Array(size);
-    this.stamp = new Uint32Array(size);
+    this.counts = new Int32Array(MAX_FEATURES);
+    this.slotOf = new Int32Array(MAX_FEATURES);
     this.out = { count: 0, indices: new Int32Array(MAX_FEATURES), values: new Float32Array(MAX_FEATURES) };
   }
 
   /** Features of `text` (see the module comment). The result is overwritten by the next call. */
   extract(text: string): SparseFeatures {
-    this.gen = (this.gen + 1) >>> 0;
-    if (this.gen === 0) {
-      this.stamp.fill(0);
-      this.gen = 1;
-    }
     this.n = 0;
     const len = text.length;
+    // At most 5 features per unit plus a few: a table at least twice that stays sparse.
+    const want = 2 * (5 * Math.min(len, HEAD_CHARS + TAIL_CHARS) + 8);
+    if (this.slots.length < want) {
+      let size = this.slots.length;
+      while (size < want) size *= 2;
+      this.slots = new Int32Array(size);
+      this.slotShift = 32 - Math.log2(size);
+    }
     if (len <= HEAD_CHARS + TAIL_CHARS) {
       this.segment(text, 0, len);
     } else {
@@ -111,26 +119,33 @@ export class FeatureHasher {
   /** Adds one feature of hash `h` (already mixed): bucket from the low bits, sign from the top bit. */
   private add(h: number): void {
     const b = h & this.mask;
-    if (this.stamp[b] !== this.gen) {
-      this.stamp[b] = this.gen;
-      this.acc[b] = (h >> 31) | 1;
-      this.out.indices[this.n++] = b;
-    } else {
-      this.acc[b] = this.acc[b]! + ((h >> 31) | 1);
+    const slots = this.slots;
+    const tableMask = slots.length - 1;
+    const bucketOf = this.out.indices;
+    let i = Math.imul(b, 0x9e3779b1) >>> this.slotShift;
+    for (;;) {
+      const k = slots[i]!;
+      if (k === 0) {
+        const n = this.n++;
+        slots[i] = n + 1;
+        bucketOf[n] = b;
+        this.counts[n] = (h >> 31) | 1;
+        this.slotOf[n] = i;
+        return;
+      }
+      if (bucketOf[k - 1] === b) {
+        this.counts[k - 1] = this.counts[k - 1]! + ((h >> 31) | 1);
+        return;
+      }
+      i = (i + 1) & tableMask;
     }
   }
 
   /**
-   * The n-grams of `text[start..end)`. Written as one loop over locals with the bucket update
-   * inlined (`emit` below): this is the hot path of `score()`.
+   * The n-grams of `text[start..end)` in one loop (`add` is small enough for the compiler to
+   * inline): this is the hot path of `score()`.
    */
   private segment(text: string, start: number, end: number): void {
-    const mask = this.mask;
-    const stamp = this.stamp;
-    const acc = this.acc;
-    const indices = this.out.indices;
-    const gen = this.gen;
-    let n = this.n;
     // Character 3..5-grams starting at every position, words and word bigrams, in one pass.
     let c0 = start < end ? text.charCodeAt(start) : 0;
     let c1 = start + 1 < end ? text.charCodeAt(start + 1) : 0;
@@ -146,31 +161,13 @@ export class FeatureHasher {
         let h = Math.imul(FNV_OFFSET ^ SEED_CHAR ^ c0, FNV_PRIME);
         h = Math.imul(h ^ c1, FNV_PRIME);
         h = Math.imul(h ^ c2, FNV_PRIME);
-        let x = fmix32(h ^ 3);
-        let b = x & mask;
-        if (stamp[b] !== gen) {
-          stamp[b] = gen;
-          acc[b] = (x >> 31) | 1;
-          indices[n++] = b;
-        } else acc[b] = acc[b]! + ((x >> 31) | 1);
+        this.add(fmix32(h ^ 3));
         if (i + 4 <= end) {
           h = Math.imul(h ^ c3, FNV_PRIME);
-          x = fmix32(h ^ 4);
-          b = x & mask;
-          if (stamp[b] !== gen) {
-            stamp[b] = gen;
-            acc[b] = (x >> 31) | 1;
-            indices[n++] = b;
-          } else acc[b] = acc[b]! + ((x >> 31) | 1);
+          this.add(fmix32(h ^ 4));
           if (i + 5 <= end) {
             h = Math.imul(h ^ c4, FNV_PRIME);
-            x = fmix32(h ^ 5);
-            b = x & mask;
-            if (stamp[b] !== gen) {
-              stamp[b] = gen;
-              acc[b] = (x >> 31) | 1;
-              indices[n++] = b;
-            } else acc[b] = acc[b]! + ((x >> 31) | 1);
+            this.add(fmix32(h ^ 5));
           }
         }
       }
@@ -184,21 +181,9 @@ export class FeatureHasher {
       }
       if (inWord && (i + 1 >= end || !isWordUnit(c1))) {
         inWord = false;
-        let x = fmix32(word);
-        let b = x & mask;
-        if (stamp[b] !== gen) {
-          stamp[b] = gen;
-          acc[b] = (x >> 31) | 1;
-          indices[n++] = b;
-        } else acc[b] = acc[b]! + ((x >> 31) | 1);
+        this.add(fmix32(word));
         if (havePrev) {
-          x = fmix32(Math.imul(prev ^ SEED_BIGRAM, FNV_PRIME) ^ word);
-          b = x & mask;
-          if (stamp[b] !== gen) {
-            stamp[b] = gen;
-            acc[b] = (x >> 31) | 1;
-            indices[n++] = b;
-          } else acc[b] = acc[b]! + ((x >> 31) | 1);
+          this.add(fmix32(Math.imul(prev ^ SEED_BIGRAM, FNV_PRIME) ^ word));
         }
         prev = word;
         havePrev = true;
@@ -208,17 +193,19 @@ export class FeatureHasher {
       c2 = c3;
       c3 = c4;
     }
-    this.n = n;
   }
 
   /** Log-scales and L2-normalizes the accumulated buckets into `out`. */
   private finish(): SparseFeatures {
-    const { indices, values } = this.out;
-    const acc = this.acc;
+    const { values } = this.out;
+    const counts = this.counts;
+    const slots = this.slots;
+    const slotOf = this.slotOf;
     const n = this.n;
     let sq = 0;
     for (let k = 0; k < n; k++) {
-      const v = acc[indices[k]!]!;
+      const v = counts[k]!;
+      slots[slotOf[k]!] = 0;
       const a = v < 0 ? -v : v;
       // Most buckets hold a single ±1: ln 2 without calling log1p.
       const t = a === 1 ? Math.LN2 : Math.log1p(a);
