@@ -1,12 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidPatternError } from '../errors/index.js';
+import { nestedRepetition, unboundedQuantifier } from '../rules/regex-shape.js';
 import { sampleFeed } from './fixtures/feed-fixtures.js';
-import {
-  checkFeedRegex,
-  nestedRepetition,
-  setRegexDetectorForTests,
-  unboundedQuantifier,
-} from './regex-safety.js';
+import { checkFeedRegex, setRegexDetectorForTests } from './regex-safety.js';
 
 afterEach(() => setRegexDetectorForTests(undefined));
 

@@ -1,6 +1,7 @@
 import { isSafePattern } from 'redos-detector';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_RULES, BUILTIN_SIGNALS } from './catalog/index.js';
+import { unboundedQuantifier } from './regex-shape.js';
 
 /**
  * Every built-in regex must run in linear time. The engine runs a regex only on windows around
@@ -34,29 +35,6 @@ const checked: Checked[] = [
     s.pattern === undefined ? [] : [{ id: `signal:${s.id}`, source: s.pattern, keywords: s.keywords }],
   ),
 ];
-
-/** Finds `*`, `+` or `{n,}` outside character classes and escapes. */
-export function unboundedQuantifier(source: string): string | undefined {
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') inClass = true;
-    else if (c === '*' || c === '+') return `${c} at ${i}`;
-    else if (c === '{') {
-      const m = /^\{\d+,\}/.exec(source.slice(i));
-      if (m) return `${m[0]} at ${i}`;
-    }
-  }
-  return undefined;
-}
 
 function hostile(keywords: readonly string[], sep: string): string {
   const unit = keywords.map((k) => k.replace(/\*$/, '')).join(sep) + sep;
