@@ -107,11 +107,21 @@ export function findHtmlEntitySegments(
     const first = p;
     let count = 1;
     let last = e.end;
+    let step = 0; // width of the previous step
     for (;;) {
-      const q = s.indexOf('&', last);
-      if (q < 0 || q - last > MAX_GAP || hasNewline(s, last, q) || !parseEntity(s, q, e)) break;
+      // The next '&' at most MAX_GAP characters on, with no line break before it.
+      const q = nextAmpersand(s, last);
+      if (q < 0 || !parseEntity(s, q, e)) break;
       count++;
+      const prev = last;
       last = e.end;
+      const width = last - prev;
+      if (count >= GALLOP_AFTER && width === step) {
+        const k = repeatedSteps(s, prev, last);
+        count += k;
+        last += k * width;
+      }
+      step = width;
     }
     if (count >= MIN_HTML_ENTITIES) {
       let start = first;
@@ -147,9 +157,57 @@ export function findHtmlEntitySegments(
   }
 }
 
-function hasNewline(s: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (s.charCodeAt(i) === 0x0a) return true;
-  return false;
+/**
+ * The first '&' in `s[from..from + MAX_GAP]` with no line feed before it, or -1: what
+ * `s.indexOf('&', from)` finds when it is at most `MAX_GAP` on and on the same line.
+ */
+function nextAmpersand(s: string, from: number): number {
+  const lim = Math.min(s.length, from + MAX_GAP + 1);
+  for (let j = from; j < lim; j++) {
+    const c = s.charCodeAt(j);
+    if (c === 0x26) return j;
+    if (c === 0x0a) return -1;
+  }
+  return -1;
+}
+
+/** Chain steps after which a repeated step is looked for (`repeatedSteps`). */
+const GALLOP_AFTER = 32;
+/** Longest block `repeatedSteps` compares at once. */
+const MAX_GALLOP_BLOCK = 1 << 14;
+
+/**
+ * How many more chain steps, from `last`, repeat the step that went from `prev` to `last` exactly.
+ *
+ * A step from `x` (gap scan, then `parseEntity`) reads only `s[x..x + width]` (the last one being
+ * the look-ahead of a reference without ';'), so it goes from `x` to `x + width` like the step
+ * from `prev` did whenever `s[x..x + width]` equals `s[prev..last]`. `k` steps in a row repeat it
+ * when `s[last..last + k·width]` is `unit` k times followed by `unit[0]` (`unit = s[prev..last)`).
+ * Compared in blocks of doubling size (string comparisons instead of a parse per reference);
+ * linear in the characters skipped.
+ */
+function repeatedSteps(s: string, prev: number, last: number): number {
+  const unit = s.slice(prev, last);
+  const first = unit.charCodeAt(0);
+  let block = unit;
+  let k = 1;
+  let total = 0;
+  let at = last;
+  for (;;) {
+    if (s.charCodeAt(at + block.length) === first && s.startsWith(block, at)) {
+      at += block.length;
+      total += k;
+      if (block.length <= MAX_GALLOP_BLOCK) {
+        block += block;
+        k *= 2;
+      }
+    } else if (k > 1) {
+      k >>= 1;
+      block = block.slice(0, k * unit.length);
+    } else {
+      return total;
+    }
+  }
 }
 
 let scratch = new Uint16Array(256);
