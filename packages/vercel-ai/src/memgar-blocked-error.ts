@@ -1,0 +1,27 @@
+import { MemgarError } from '@memgar/core';
+import type { MemgarDecisionEvent } from './memgar-middleware.js';
+
+const BRAND = Symbol.for('memgar.vercel-ai.blocked');
+
+/**
+ * Thrown (or sent as a stream `error` part) when memgar blocks a prompt part or the model's
+ * output. `code` is `INVALID_INPUT` for the prompt and `INTEGRITY_FAILED` for the output.
+ */
+export class MemgarBlockedError extends MemgarError {
+  readonly [BRAND] = true;
+  /** The decision that blocked. */
+  readonly event: MemgarDecisionEvent;
+
+  constructor(event: MemgarDecisionEvent) {
+    super(
+      event.stage === 'prompt' ? 'INVALID_INPUT' : 'INTEGRITY_FAILED',
+      `memgar blocked ${event.stage === 'prompt' ? 'prompt' : 'model output'} at ${event.where}: ${event.reason} (rule ${event.rule})`,
+    );
+    this.name = 'MemgarBlockedError';
+    this.event = event;
+  }
+
+  static override isInstance(value: unknown): value is MemgarBlockedError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+}
