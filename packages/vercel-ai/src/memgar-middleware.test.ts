@@ -120,6 +120,39 @@ describe('memgarMiddleware: prompt', () => {
     expect(JSON.stringify(output)).not.toContain('attacker.example');
   });
 
+  it('leaves tool results alone with scan.toolResults: false', async () => {
+    const mock = generating('ok');
+    const model = wrapLanguageModel({
+      model: mock,
+      middleware: memgarMiddleware({ scan: { toolResults: false } }),
+    });
+    await generateText({ model, messages: toolConversation(POISON) });
+    expect(receivedToolResult(mock.doGenerateCalls[0])).toEqual({ type: 'text', value: POISON });
+  });
+
+  it('guards the text items of a content tool result', async () => {
+    const mock = generating('ok');
+    const model = wrapLanguageModel({ model: mock, middleware: memgarMiddleware() });
+    const messages = toolConversation('');
+    const tool = messages[2];
+    if (tool?.role !== 'tool' || tool.content[0]?.type !== 'tool-result') throw new Error('fixture');
+    tool.content[0].output = {
+      type: 'content',
+      value: [
+        { type: 'text', text: 'Q3 summary' },
+        { type: 'text', text: POISON },
+      ],
+    };
+    await generateText({ model, messages });
+    const output = receivedToolResult(mock.doGenerateCalls[0]) as {
+      type: 'content';
+      value: { text: string }[];
+    };
+    expect(output.type).toBe('content');
+    expect(output.value[0]?.text).toBe('Q3 summary');
+    expect(output.value[1]?.text).not.toContain('attacker.example');
+  });
+
   it('guards retrieved context pasted into a user message', async () => {
     const mock = generating('ok');
     const model = wrapLanguageModel({ model: mock, middleware: memgarMiddleware() });

@@ -141,8 +141,7 @@ export function memgarMiddleware(options: MemgarMiddlewareOptions = {}): Languag
   const guardTool = async (name: string, value: unknown, where: string) => {
     const v = await enforcer.onToolResult(name, value);
     const text = typeof value === 'string' ? value : JSON.stringify(value);
-    const safe = typeof value === 'string' ? v.safeContent : v.safeContent === undefined ? undefined : text;
-    const out = report('prompt', where, { ...v, text: v.allowed ? safe : undefined }, text);
+    const out = report('prompt', where, { ...v, text: v.allowed ? v.safeContent : undefined }, text);
     if (!v.allowed) return { blocked: true as const, value: out };
     return { blocked: false as const, value: typeof value === 'string' ? out : v.safeOutput };
   };
