@@ -106,7 +106,7 @@ export class MemoryRefusedError extends MemgarError {
     readonly rule: string,
     reason: string,
   ) {
-    super('INVALID_INPUT', `memgar refused the write (${decision}, ${rule}): ${reason}`);
+    super('CONTENT_BLOCKED', `memgar refused the write (${decision}, ${rule}): ${reason}`);
     this.name = 'MemoryRefusedError';
   }
 

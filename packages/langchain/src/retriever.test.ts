@@ -37,7 +37,6 @@ function subject(failing = false) {
 describeGuardedStoreConformance('guardRetriever(VectorStoreRetriever)', {
   create: () => subject(),
   createFailing: () => subject(true),
-  sanitizes: false,
 });
 
 describe('guardRetriever', () => {

@@ -37,13 +37,9 @@ function subject(failing = false) {
   };
 }
 
-// sanitizes: false: with core's current rules (MG-HID-008/009) the kit's sanitizable chunk is
-// blocked, and the kit's own SecureMemoryStore run fails that case too. The rewrite path is
-// covered below with a sanitizing enforcer.
 describeGuardedStoreConformance('guardVectorStore(FakeVectorStore)', {
   create: () => subject(),
   createFailing: () => subject(true),
-  sanitizes: false,
 });
 
 describe('guardVectorStore', () => {

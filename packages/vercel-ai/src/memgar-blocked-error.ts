@@ -5,7 +5,7 @@ const BRAND = Symbol.for('memgar.vercel-ai.blocked');
 
 /**
  * Thrown (or sent as a stream `error` part) when memgar blocks a prompt part or the model's
- * output. `code` is `INVALID_INPUT` for the prompt and `INTEGRITY_FAILED` for the output.
+ * output. `code` is `CONTENT_BLOCKED`.
  */
 export class MemgarBlockedError extends MemgarError {
   readonly [BRAND] = true;
@@ -14,7 +14,7 @@ export class MemgarBlockedError extends MemgarError {
 
   constructor(event: MemgarDecisionEvent) {
     super(
-      event.stage === 'prompt' ? 'INVALID_INPUT' : 'INTEGRITY_FAILED',
+      'CONTENT_BLOCKED',
       `memgar blocked ${event.stage === 'prompt' ? 'prompt' : 'model output'} at ${event.where}: ${event.reason} (rule ${event.rule})`,
     );
     this.name = 'MemgarBlockedError';

@@ -84,7 +84,7 @@ describe('memgarMiddleware: prompt', () => {
     const error = await generateText({ model, messages: toolConversation(POISON) }).catch((e: unknown) => e);
     expect(MemgarBlockedError.isInstance(error)).toBe(true);
     expect(MemgarError.isInstance(error)).toBe(true);
-    expect((error as MemgarBlockedError).code).toBe('INVALID_INPUT');
+    expect((error as MemgarBlockedError).code).toBe('CONTENT_BLOCKED');
     expect(mock.doGenerateCalls).toHaveLength(0);
   });
 
@@ -185,7 +185,7 @@ describe('memgarMiddleware: output', () => {
     });
     const error = await generateText({ model: strict, prompt: 'hi' }).catch((e: unknown) => e);
     expect(MemgarBlockedError.isInstance(error)).toBe(true);
-    expect((error as MemgarBlockedError).code).toBe('INTEGRITY_FAILED');
+    expect((error as MemgarBlockedError).code).toBe('CONTENT_BLOCKED');
   });
 
   it('leaves clean output alone', async () => {

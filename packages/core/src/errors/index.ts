@@ -1,3 +1,4 @@
+export { ContentBlockedError } from './content-blocked-error.js';
 export { CorruptDataError } from './corrupt-data-error.js';
 export { CryptoUnavailableError } from './crypto-unavailable-error.js';
 export { IntegrityError } from './integrity-error.js';

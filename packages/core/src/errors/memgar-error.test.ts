@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ContentBlockedError,
   CorruptDataError,
   CryptoUnavailableError,
   IntegrityError,
@@ -48,6 +49,11 @@ describe('storage and integrity errors', () => {
       [new LockedError('held', { resource: '/tmp/x.lock' }), LockedError, 'LOCKED'],
       [new NotFoundError('no snapshot', { resource: 'snap-1' }), NotFoundError, 'NOT_FOUND'],
       [new CryptoUnavailableError('no crypto'), CryptoUnavailableError, 'CRYPTO_UNAVAILABLE'],
+      [
+        new ContentBlockedError('refused', { decision: 'block', rule: 'r' }),
+        ContentBlockedError,
+        'CONTENT_BLOCKED',
+      ],
     ] as const;
     for (const [err, cls, code] of cases) {
       expect(err.code).toBe(code);
@@ -58,5 +64,9 @@ describe('storage and integrity errors', () => {
     expect(new CorruptDataError('x', { file: 'a', line: 7 }).line).toBe(7);
     expect(new LockedError('x', { resource: 'r' }).resource).toBe('r');
     expect(new IntegrityError('x', { what: 'ledger' }).what).toBe('ledger');
+    expect(new ContentBlockedError('x', { decision: 'quarantine', rule: 'p' })).toMatchObject({
+      decision: 'quarantine',
+      rule: 'p',
+    });
   });
 });

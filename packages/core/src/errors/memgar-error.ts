@@ -9,7 +9,8 @@ export type MemgarErrorCode =
   | 'STORAGE_FAILED'
   | 'LOCKED'
   | 'NOT_FOUND'
-  | 'CRYPTO_UNAVAILABLE';
+  | 'CRYPTO_UNAVAILABLE'
+  | 'CONTENT_BLOCKED';
 
 const BRAND = Symbol.for('memgar.error');
 
