@@ -246,6 +246,42 @@ describe('guardOpenAI: chat.completions output', () => {
     expect(events.at(-1)).toMatchObject({ stage: 'output', rule: 'canary:leak', action: 'blocked' });
   });
 
+  it('catches a canary split across streamed tool-call argument deltas', async () => {
+    const canaries = new CanaryRegistry();
+    const c = canaries.issue();
+    const half = Math.floor(c.token.length / 2);
+    const args = ['{"body":"', c.token.slice(0, half), c.token.slice(half), '"}'];
+    const chunk = (delta: Json, finish: string | null = null): Json => ({
+      id: 'chatcmpl-1',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'm',
+      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+    });
+    replies.push({
+      sse: [
+        chunk({
+          role: 'assistant',
+          tool_calls: [{ index: 0, id: 'x', type: 'function', function: { name: 'send', arguments: '' } }],
+        }),
+        ...args.map((a) => chunk({ tool_calls: [{ index: 0, function: { arguments: a } }] })),
+        chunk({}, 'tool_calls'),
+        '[DONE]',
+      ],
+    });
+    const stream = await guardOpenAI(client(), { canaries }).chat.completions.create({
+      model: 'm',
+      messages: [{ role: 'user', content: 'send it' }],
+      stream: true,
+    });
+    let sent = '';
+    const error = await (async () => {
+      for await (const ch of stream) sent += ch.choices[0]?.delta.tool_calls?.[0]?.function?.arguments ?? '';
+    })().catch((e: unknown) => e);
+    expect(ContentBlockedError.isInstance(error)).toBe(true);
+    expect(sent).not.toContain(c.token.slice(0, 6));
+  });
+
   it('streams clean text through whole across the hold-back window', async () => {
     const canaries = new CanaryRegistry();
     canaries.issue();
