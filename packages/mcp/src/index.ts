@@ -1,0 +1,14 @@
+export {
+  type EnforcerLike,
+  type GuardMcpClientOptions,
+  guardMcpClient,
+  type McpClientLike,
+  type MemgarMcpDecisionEvent,
+} from './guard-mcp-client.js';
+export {
+  type AnalyzerLike,
+  createMemgarMcpServer,
+  type MemgarAnalysisSummary,
+  type MemgarMcpServerOptions,
+  summarize,
+} from './memgar-mcp-server.js';
