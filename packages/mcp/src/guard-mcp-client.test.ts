@@ -149,3 +149,57 @@ describe('guardMcpClient (real Client and McpServer over InMemoryTransport)', ()
     expect(events).toHaveLength(1);
   });
 });
+
+describe('guardMcpClient: the rewrite path (an enforcer that sanitizes one sentence)', () => {
+  const cut = (s: string) => s.replace(` ${T.injectedSentence}`, '');
+  const enforcer: GuardMcpClientOptions['enforcer'] = {
+    onRetrieval: async () => {
+      throw new Error('not used');
+    },
+    onToolResult: async (toolName, output) => {
+      const safeOutput = JSON.parse(cut(JSON.stringify(output))) as unknown;
+      const hit = JSON.stringify(safeOutput) !== JSON.stringify(output);
+      const base = {
+        allowed: true,
+        reason: 'test',
+        riskScore: hit ? 40 : 0,
+        findings: [],
+        dlp: [],
+        auditIds: [],
+      };
+      return {
+        ...base,
+        decision: hit ? 'sanitize' : 'allow',
+        rule: hit ? 'test:sanitize' : 'test:allow',
+        toolName,
+        safeOutput,
+        safeContent: typeof safeOutput === 'string' ? safeOutput : JSON.stringify(safeOutput),
+        fields: [],
+      };
+    },
+  };
+
+  it('puts the rewrite in text items and JSON text, leaving benign JSON byte-identical', async () => {
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const server = new McpServer({ name: 'upstream', version: '1.0.0' });
+    const pretty = JSON.stringify({ ok: true, body: T.benignChunk }, null, 2);
+    server.registerTool('docs', { description: 'Docs.' }, async () => ({
+      content: [
+        { type: 'text' as const, text: T.sanitizableChunk },
+        { type: 'text' as const, text: JSON.stringify({ body: T.sanitizableChunk }) },
+        { type: 'text' as const, text: pretty },
+      ],
+    }));
+    await server.connect(serverSide);
+    const client = guardMcpClient(new Client({ name: 'test', version: '1.0.0' }), { enforcer });
+    await client.connect(clientSide);
+    open.push(client);
+    const r = await client.callTool({ name: 'docs' });
+    expect(texts(r)).toEqual([
+      cut(T.sanitizableChunk),
+      JSON.stringify({ body: cut(T.sanitizableChunk) }),
+      pretty,
+    ]);
+    expect(r.isError).toBeFalsy();
+  });
+});
