@@ -36,14 +36,14 @@ describe('memgar bench (built CLI)', () => {
     expect(config?.errors).toBe(0);
     // [attacks, detected, benign, false positives]
     expect(counts(group(config, 'corpus-a', 'memory_write'))).toEqual([2, 1, 1, 0]);
-    expect(counts(group(config, 'corpus-a', 'rag_chunk'))).toEqual([1, 0, 0, 0]);
+    expect(counts(group(config, 'corpus-a', 'rag_chunk'))).toEqual([1, 1, 0, 0]);
     expect(counts(group(config, 'corpus-a', 'tool_output'))).toEqual([1, 1, 1, 1]);
     expect(counts(group(config, 'corpus-a', 'user_prompt'))).toEqual([0, 0, 1, 0]);
     expect(counts(group(config, 'corpus-a', '*', 'loud'))).toEqual([2, 2, 0, 0]);
-    expect(counts(group(config, 'corpus-a', '*', 'quiet'))).toEqual([2, 0, 0, 0]);
+    expect(counts(group(config, 'corpus-a', '*', 'quiet'))).toEqual([2, 1, 0, 0]);
     const all = group(config, 'corpus-a');
-    expect(counts(all)).toEqual([4, 2, 3, 1]);
-    expect(all.recall).toBe(0.5);
+    expect(counts(all)).toEqual([4, 3, 3, 1]);
+    expect(all.recall).toBe(0.75);
     expect(all.fpr).toBeCloseTo(1 / 3, 10);
     expect(group(config, 'corpus-a', 'rag_chunk').fpr).toBeNull();
     expect(group(config, 'corpus-a', 'user_prompt').recall).toBeNull();
@@ -85,7 +85,7 @@ describe('memgar bench (built CLI)', () => {
     expect(counts(group(report.configs[0], 'corpus-a'))).toEqual([4, 3, 3, 1]);
   });
 
-  it('--ablate measures rules, +trust, +learned and +behavior, and each layer shows', () => {
+  it('--ablate measures rules, +trust, +learned and +behavior on every corpus', () => {
     const report = benchJson(['--corpus', 'bench/corpus-a.jsonl', 'bench/trust.jsonl', '--ablate']);
     expect(report.configs.map((c) => c.name)).toEqual(['rules', '+trust', '+learned', '+behavior']);
     const [rules, trust, learned, behavior] = report.configs;
@@ -96,9 +96,10 @@ describe('memgar bench (built CLI)', () => {
     expect(trust?.options).not.toHaveProperty('sourceTypeTrust');
     expect(learned?.options).toMatchObject({ learned: true, behavior: { enabled: false } });
     expect(behavior?.options).toEqual({ learned: true });
-    // Only the learned layer catches the quiet RAG attack.
-    expect(group(rules, 'corpus-a').detected).toBe(2);
-    expect(group(trust, 'corpus-a').detected).toBe(2);
+    // The rules catch the quiet RAG attack too since MG-HID-010 (an order addressed to the
+    // assistant by name); the quiet memory write is missed by every layer.
+    expect(group(rules, 'corpus-a').detected).toBe(3);
+    expect(group(trust, 'corpus-a').detected).toBe(3);
     expect(group(learned, 'corpus-a').detected).toBe(3);
     expect(group(behavior, 'corpus-a').detected).toBe(3);
     // Neutral trust sanitizes this benign RAG chunk; default (low) RAG trust escalates it: a false positive.
@@ -113,7 +114,7 @@ describe('memgar bench (built CLI)', () => {
     expect(lines[0]).toMatch(/^config\s+corpus\s+attacks\s+recall\s+benign\s+FPR\s+p50 ms$/);
     const row = (config: string, corpus: string) =>
       lines.find((l) => l.split(/\s+/)[0] === config && l.split(/\s+/)[1] === corpus)?.split(/\s+/);
-    expect(row('rules', 'corpus-a')?.slice(2, 6)).toEqual(['4', '0.500', '3', '0.333']);
+    expect(row('rules', 'corpus-a')?.slice(2, 6)).toEqual(['4', '0.750', '3', '0.333']);
     expect(row('+learned', 'corpus-a')?.slice(2, 6)).toEqual(['4', '0.750', '3', '0.333']);
     expect(row('+behavior', 'corpus-a')?.slice(2, 6)).toEqual(['4', '0.750', '3', '0.333']);
     expect(row('rules', 'trust')?.slice(2, 6)).toEqual(['0', '-', '1', '0.000']);
@@ -127,7 +128,7 @@ describe('memgar bench (built CLI)', () => {
       /^config: default\ncorpus\s+surface\s+variant\s+attacks\s+recall\s+benign\s+FPR\s+p50 ms\n/,
     );
     expect(r.stdout).toMatch(/corpus-a\s+tool_output\s+\*\s+1\s+1\.000\s+1\s+1\.000\s/);
-    expect(r.stdout).toMatch(/corpus-a\s+\*\s+quiet\s+2\s+0\.000\s+0\s+-\s/);
+    expect(r.stdout).toMatch(/corpus-a\s+\*\s+quiet\s+2\s+0\.500\s+0\s+-\s/);
     expect(r.stdout).toContain('2 broken lines skipped');
   });
 
