@@ -312,8 +312,8 @@ ${pooledTable()}
 
 ## Ablation per file
 
-Each configuration adds one layer (\`benchConfigs({ ablate: true })\`): \`rules\` (behaviour off, every source
-type at trust 0.5), \`+trust\` (default trust), \`+learned\` (\`learned: true\`), \`+behavior\` (+ the behaviour
+Each configuration adds one layer (\`benchConfigs({ ablate: true })\`): \`rules\` (learned layer and behaviour off,
+every source type at trust 0.5), \`+trust\` (default trust), \`+learned\` (\`learned: true\`, every source type), \`+behavior\` (+ the behaviour
 baseline; = the defaults with the learned layer on). "rows measured": test split or all rows.
 
 ${ablationTable()}

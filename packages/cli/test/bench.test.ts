@@ -90,10 +90,12 @@ describe('memgar bench (built CLI)', () => {
     expect(report.configs.map((c) => c.name)).toEqual(['rules', '+trust', '+learned', '+behavior']);
     const [rules, trust, learned, behavior] = report.configs;
     expect(rules?.options).toMatchObject({
+      learned: false,
       behavior: { enabled: false },
       sourceTypeTrust: { rag: 0.5, tool: 0.5 },
     });
     expect(trust?.options).not.toHaveProperty('sourceTypeTrust');
+    expect(trust?.options).toMatchObject({ learned: false });
     expect(learned?.options).toMatchObject({ learned: true, behavior: { enabled: false } });
     expect(behavior?.options).toEqual({ learned: true });
     // The rules catch the quiet RAG attack too since MG-HID-010 (an order addressed to the

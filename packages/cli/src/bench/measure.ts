@@ -112,9 +112,16 @@ export function ablationConfigs(base: AnalyzerOptions = {}): BenchConfig[] {
   return [
     {
       name: 'rules',
-      options: { ...base, behavior: { enabled: false }, sourceTypeTrust: { ...NEUTRAL_TRUST } },
+      options: {
+        ...base,
+        learned: false,
+        behavior: { enabled: false },
+        sourceTypeTrust: { ...NEUTRAL_TRUST },
+      },
     },
-    { name: '+trust', options: { ...base, behavior: { enabled: false } } },
+    // The learned layer is on by default for memory and user sources: off here, so that the
+    // first two rows show the rules and trust alone.
+    { name: '+trust', options: { ...base, learned: false, behavior: { enabled: false } } },
     { name: '+learned', options: { ...base, behavior: { enabled: false }, learned: true } },
     { name: '+behavior', options: { ...base, learned: true } },
   ];
