@@ -84,7 +84,7 @@ describe('SecureMemoryStore.write', () => {
     const r = await store.write(RAG_INJECTION, { sourceType: 'rag', sourceId: 'kb://refunds' });
     expect(r.allowed).toBe(false);
     expect(['human_review', 'quarantine']).toContain(r.decision);
-    expect(r.reviewId).toBeDefined();
+    expect(r.reviewId).toMatch(/^id-\d+$/);
     expect(backend).toHaveLength(0);
     const pending = await store.review.list();
     expect(pending.map((i) => i.id)).toEqual([r.reviewId]);

@@ -117,7 +117,7 @@ describe('traceAnalyzer: spans', () => {
     });
     const analyzer = traceAnalyzer(base, { tracer: provider.getTracer('t'), meter: false });
     await analyzer.analyze({ content: BENIGN, sourceType: 'web' });
-    expect(activeInJudge).toBeDefined();
+    expect(activeInJudge).toMatch(/^[0-9a-f]{16}$/);
     expect(activeInJudge).toBe(provider.byName(SPAN_ANALYZE)[0]?.spanId);
   });
 
