@@ -15,8 +15,8 @@
 // Reported: p50 / p95 / max ms per guard() call, and chunks/s.
 
 import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { mulberry32 } from './corpus.mjs';
+import { loadDist } from './load-dist.mjs';
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
@@ -39,33 +39,12 @@ const CHUNK_CHARS = 1024;
 /** Target: guarding a top-20 of 1 KB chunks, p95. */
 const TARGET_P95_MS = 10;
 
-const distUrl = process.env.MEMGAR_BENCH_DIST
-  ? pathToFileURL(path.resolve(process.env.MEMGAR_BENCH_DIST)).href
-  : new URL('../dist/index.js', import.meta.url).href;
-let core;
-try {
-  core = await import(distUrl);
-} catch (err) {
-  console.error(`Could not import ${distUrl}: build @memgar/core first (pnpm -C packages/core build).`);
-  console.error(String(err?.message ?? err));
-  process.exit(2);
-}
+const { url: distUrl, mod: core } = await loadDist();
 if (typeof core.RetrievalGuard !== 'function') {
   console.error(`${distUrl} does not export RetrievalGuard: rebuild @memgar/core.`);
   process.exit(2);
 }
 const { Analyzer, RetrievalGuard } = core;
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Sentence templates with slots, so that two chunks share no more wording than two real documents
 // of one knowledge base would (the near-duplicate signal must stay quiet on the benign sets).

@@ -6,10 +6,9 @@
 // (or run `pnpm bench` at the root, which builds through turbo). See bench/README.md.
 
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { documents, hostileInputs, memoryWrites, ragChunks } from './corpus.mjs';
+import { loadDist } from './load-dist.mjs';
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
@@ -53,17 +52,7 @@ const TARGETS = {
 };
 
 // MEMGAR_BENCH_DIST points the bench at another build (e.g. to compare two builds side by side).
-const distUrl = process.env.MEMGAR_BENCH_DIST
-  ? pathToFileURL(path.resolve(process.env.MEMGAR_BENCH_DIST)).href
-  : new URL('../dist/index.js', import.meta.url).href;
-let core;
-try {
-  core = await import(distUrl);
-} catch (err) {
-  console.error(`Could not import ${distUrl}: build @memgar/core first (pnpm -C packages/core build).`);
-  console.error(String(err?.message ?? err));
-  process.exit(2);
-}
+const { url: distUrl, mod: core } = await loadDist();
 const { Analyzer } = core;
 const normalizeFn = typeof core.normalize === 'function' ? core.normalize : undefined;
 const RuleEngineCtor = typeof core.RuleEngine === 'function' ? core.RuleEngine : undefined;

@@ -14,8 +14,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { memoryWrites } from './corpus.mjs';
+import { loadDist } from './load-dist.mjs';
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
@@ -28,9 +28,8 @@ for (const a of args) {
 }
 const COUNT = QUICK ? 300 : 2000;
 
-const dist = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '../dist');
-const core = await import(pathToFileURL(path.join(dist, 'index.js')).href);
-const node = await import(pathToFileURL(path.join(dist, 'node.js')).href);
+const { mod: core } = await loadDist('index.js');
+const { mod: node } = await loadDist('node.js');
 
 const texts = memoryWrites(COUNT, 11)
   .filter((w) => !w.attack)

@@ -12,7 +12,7 @@ import {
   type MemoryWriteContext,
 } from '../runtime/memory-runtime-enforcer.js';
 import type { GuardRetrievalOptions, RetrievalChunk, RetrievalVerdict } from '../runtime/retrieval-guard.js';
-import { type MemoryBackend, toMemoryBackend } from '../store/memory-backend.js';
+import { asStorageFailure, type MemoryBackend, toMemoryBackend } from '../store/memory-backend.js';
 import { type ReviewItem, ReviewQueue, type ReviewQueueOptions } from './review-queue.js';
 
 /** What `SecureMemoryStore` needs of a ledger (`MemoryLedger` from `@memgar/core/node` fits). */
@@ -242,7 +242,7 @@ export class SecureMemoryStore {
         status: 'pending',
       };
       await this.#append({ type: 'held', entryId: reviewId, contentHash: sha256Hex(content) });
-      await storage('review queue', () => this.review.add(item));
+      await asStorageFailure('review queue', () => this.review.add(item));
       return { ...base, allowed: false, reviewId };
     }
     await this.#append({ type: 'blocked', entryId: id ?? this.#newId(), contentHash: sha256Hex(content) });
@@ -402,16 +402,7 @@ export class SecureMemoryStore {
   async #append(event: { type: string; entryId: string; content?: string; contentHash?: string | null }) {
     if (this.#ledger === undefined) return;
     const ledger = this.#ledger;
-    await storage('ledger', () => ledger.append(event));
-  }
-}
-
-async function storage<T>(what: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (MemgarError.isInstance(error)) throw error;
-    throw new StorageError(`${what} failed: ${messageOf(error)}`, { cause: error });
+    await asStorageFailure('ledger', () => ledger.append(event));
   }
 }
 

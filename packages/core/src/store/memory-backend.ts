@@ -54,13 +54,19 @@ function checkEntry(entry: unknown): MemoryBackendEntry {
 
 /** Runs a call into the wrapped store; a failure that is not a memgar error becomes a `StorageError`. */
 async function call<T>(what: string, run: () => unknown): Promise<T> {
+  return asStorageFailure(`memory backend ${what}`, run) as Promise<T>;
+}
+
+/**
+ * @internal Runs `run`; a failure that is not a `MemgarError` becomes a `StorageError`
+ * ("<what> failed: <message>", the original as `cause`).
+ */
+export async function asStorageFailure<T>(what: string, run: () => T | Promise<T>): Promise<T> {
   try {
-    return (await run()) as T;
+    return await run();
   } catch (e) {
     if (MemgarError.isInstance(e)) throw e;
-    throw new StorageError(`memory backend ${what} failed: ${e instanceof Error ? e.message : String(e)}`, {
-      cause: e,
-    });
+    throw new StorageError(`${what} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }
 
