@@ -1,0 +1,1 @@
+export * from './adapter-kit/index.js';

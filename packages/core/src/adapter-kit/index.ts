@@ -1,0 +1,19 @@
+/**
+ * `@memgar/core/adapter-kit`: what every framework and store adapter shares (DESIGN §3), so an
+ * adapter stays a thin translation between its framework's shapes and the memory boundary.
+ */
+export {
+  type AdapterBoundary,
+  type AdapterDecisionEvent,
+  type AdapterGuardOptions,
+  type AdapterWriteOptions,
+  contextIds,
+  type EnforcerLike,
+  idField,
+  resolveEnforcer,
+} from './guard-options.js';
+export { guardRetrieved, type KeptItem, type RetrievedItem } from './guard-retrieved.js';
+export { defaultToolRefusal, guardToolOutput, type ToolOutputOutcome } from './guard-tool-output.js';
+export { guardWrites, MemoryRefusedError, type WriteItem, type WriteOutcome } from './guard-writes.js';
+export { HoldBack, type HoldBackCheck, type HoldBackChecker } from './hold-back.js';
+export { flatMemgarMetadata, type MemgarMetadata, memgarMetadata } from './memgar-metadata.js';
