@@ -36,9 +36,14 @@ export interface WriteItem {
 }
 
 /** The outcome for one `WriteItem`: the text to store (the original or its rewrite), or nothing. */
-export type WriteOutcome =
-  | { stored: true; text: string; memgar: MemgarMetadata }
-  | { stored: false; text: undefined; memgar: MemgarMetadata };
+export type WriteOutcome = ({ stored: true; text: string } | { stored: false; text: undefined }) & {
+  memgar: MemgarMetadata;
+  reason: string;
+  /** Finding ids behind the decision. */
+  ruleIds: string[];
+  /** The analyzer's sanitized rewrite, when it offered one (for reviewers of held writes). */
+  sanitized?: string;
+};
 
 /**
  * Decides a batch of writes before any is stored: at most `concurrency` analyses at once,
@@ -72,10 +77,15 @@ export async function guardWrites(
     const { decision, allowed, reason, rule, riskScore } = v;
     const id = idField(item.id);
     options.onDecision?.({ boundary: 'memory_write', decision, allowed, reason, rule, riskScore, ...id });
-    const memgar = memgarMetadata(v);
-    if (allowed && v.safeContent !== undefined) return { stored: true, text: v.safeContent, memgar };
+    const common = {
+      memgar: memgarMetadata(v),
+      reason,
+      ruleIds: v.findings.map((f) => f.ruleId),
+      ...(v.analysis?.sanitized !== undefined ? { sanitized: v.analysis.sanitized } : {}),
+    };
+    if (allowed && v.safeContent !== undefined) return { stored: true, text: v.safeContent, ...common };
     if (options.onRefused === 'throw') refusal ??= new MemoryRefusedError(decision, rule, reason, id.id);
-    return { stored: false, text: undefined, memgar };
+    return { stored: false, text: undefined, ...common };
   });
   if (refusal !== undefined) throw refusal;
   return out;

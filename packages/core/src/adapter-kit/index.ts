@@ -15,5 +15,6 @@ export {
 export { guardRetrieved, type KeptItem, type RetrievedItem } from './guard-retrieved.js';
 export { defaultToolRefusal, guardToolOutput, type ToolOutputOutcome } from './guard-tool-output.js';
 export { guardWrites, MemoryRefusedError, type WriteItem, type WriteOutcome } from './guard-writes.js';
+export { type HeldWriteContext, HeldWrites } from './held-writes.js';
 export { HoldBack, type HoldBackCheck, type HoldBackChecker } from './hold-back.js';
 export { flatMemgarMetadata, type MemgarMetadata, memgarMetadata } from './memgar-metadata.js';
