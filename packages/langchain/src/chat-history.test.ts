@@ -1,10 +1,10 @@
 import { InMemoryChatMessageHistory } from '@langchain/core/chat_history';
 import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { describeGuardedStoreConformance } from '@memgar/adapter-testkit';
+import { INJECTED, sanitizingEnforcer } from '@memgar/adapter-testkit/sanitizing-enforcer';
 import { describe, expect, it } from 'vitest';
 import { guardChatHistory, messageText } from './chat-history.js';
-import { type MemgarDecisionEvent, MemoryRefusedError } from './guard.js';
-import { INJECTED, sanitizingEnforcer } from './test-enforcer.js';
+import { type MemgarDecisionEvent, MemoryRefusedError } from './index.js';
 
 class FailingHistory extends InMemoryChatMessageHistory {
   override async addMessage(): Promise<void> {
@@ -59,6 +59,22 @@ describe('guardChatHistory', () => {
       .addMessages([new HumanMessage('hello'), new HumanMessage(attack)])
       .catch((e) => e);
     expect(MemoryRefusedError.isInstance(err)).toBe(true);
+    expect(await inner.getMessages()).toEqual([]);
+  });
+
+  it('names the refused message in the error; rejects a bad concurrency before storing anything', async () => {
+    const inner = new InMemoryChatMessageHistory();
+    const history = guardChatHistory(inner, { onRefused: 'throw', concurrency: 1 });
+    const err = await history
+      .addMessages([
+        new HumanMessage({ content: 'hello', id: 'm1' }),
+        new HumanMessage({ content: attack, id: 'm2' }),
+      ])
+      .catch((e) => e);
+    expect(err).toMatchObject({ name: 'MemoryRefusedError', code: 'CONTENT_BLOCKED', id: 'm2' });
+    expect(['block', 'quarantine', 'human_review']).toContain(err.decision);
+    const bad = guardChatHistory(inner, { concurrency: 0 });
+    await expect(bad.addUserMessage('hello')).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     expect(await inner.getMessages()).toEqual([]);
   });
 

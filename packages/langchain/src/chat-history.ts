@@ -1,7 +1,12 @@
 import { BaseChatMessageHistory } from '@langchain/core/chat_history';
 import { AIMessage, type BaseMessage, HumanMessage } from '@langchain/core/messages';
 import type { SourceType } from '@memgar/core';
-import { checkWrites, type EnforcerLike, type MemgarWriteOptions, resolveEnforcer } from './guard.js';
+import {
+  type AdapterWriteOptions,
+  type EnforcerLike,
+  guardWrites,
+  resolveEnforcer,
+} from '@memgar/core/adapter-kit';
 
 /** The parts of a LangChain chat history the guard uses (`BaseChatMessageHistory`, `InMemoryChatMessageHistory`…). */
 export interface ChatHistoryLike {
@@ -11,7 +16,7 @@ export interface ChatHistoryLike {
   clear(): Promise<void>;
 }
 
-export interface GuardChatHistoryOptions extends MemgarWriteOptions {
+export interface GuardChatHistoryOptions extends AdapterWriteOptions {
   /** The source type a message is analyzed as. @default 'tool' for tool messages, else 'memory' */
   sourceType?: (message: BaseMessage) => SourceType;
 }
@@ -21,13 +26,9 @@ export function messageText(message: BaseMessage): string {
   const c: unknown = message.content;
   if (typeof c === 'string') return c;
   if (!Array.isArray(c)) return '';
-  return c
-    .map((b: unknown) => {
-      const block = b as { type?: unknown; text?: unknown };
-      return block.type === 'text' && typeof block.text === 'string' ? block.text : '';
-    })
-    .filter((t) => t !== '')
-    .join('\n');
+  const text = (b: { type?: unknown; text?: unknown }) =>
+    b.type === 'text' && typeof b.text === 'string' && b.text !== '' ? [b.text] : [];
+  return c.flatMap(text).join('\n');
 }
 
 /** A copy of `message` (same class, id and fields) whose content is `text`. */
@@ -36,6 +37,8 @@ function withContent(message: BaseMessage, text: string): BaseMessage {
   copy.content = text;
   return copy;
 }
+
+const defaultSource = (m: BaseMessage): SourceType => (m.getType() === 'tool' ? 'tool' : 'memory');
 
 export class GuardedChatMessageHistory extends BaseChatMessageHistory {
   lc_namespace = ['memgar', 'chat_history'];
@@ -68,19 +71,14 @@ export class GuardedChatMessageHistory extends BaseChatMessageHistory {
 
   /** Decides every message first; stores the allowed ones (sanitized ones rewritten) in one call. */
   override async addMessages(messages: BaseMessage[]): Promise<void> {
-    const sourceOf =
-      this.#options.sourceType ?? ((m: BaseMessage) => (m.getType() === 'tool' ? 'tool' : 'memory'));
-    const safe = await checkWrites(
-      this.#enforcer,
-      this.#options,
-      messages.map((m) => ({ text: messageText(m), sourceType: sourceOf(m), id: m.id })),
-    );
-    const kept: BaseMessage[] = [];
-    for (const [i, m] of messages.entries()) {
-      const text = safe[i];
-      if (text === undefined) continue;
-      kept.push(text === messageText(m) ? m : withContent(m, text));
-    }
+    const sourceOf = this.#options.sourceType ?? defaultSource;
+    const texts = messages.map(messageText);
+    const items = messages.map((m, i) => ({ text: texts[i]!, sourceType: sourceOf(m), id: m.id }));
+    const outcomes = await guardWrites(this.#enforcer, this.#options, items);
+    const kept = messages.flatMap((m, i) => {
+      const o = outcomes[i]!;
+      return !o.stored ? [] : [o.text === texts[i] ? m : withContent(m, o.text)];
+    });
     if (kept.length === 0) return;
     if (this.#inner.addMessages !== undefined) await this.#inner.addMessages(kept);
     else for (const m of kept) await this.#inner.addMessage(m);

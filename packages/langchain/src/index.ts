@@ -1,3 +1,11 @@
+// Kit types under the names this package has always exported.
+export {
+  type AdapterDecisionEvent as MemgarDecisionEvent,
+  type AdapterGuardOptions as MemgarGuardOptions,
+  type AdapterWriteOptions as MemgarWriteOptions,
+  type EnforcerLike,
+  MemoryRefusedError,
+} from '@memgar/core/adapter-kit';
 export {
   type ChatHistoryLike,
   type GuardChatHistoryOptions,
@@ -5,13 +13,6 @@ export {
   guardChatHistory,
   messageText,
 } from './chat-history.js';
-export {
-  type EnforcerLike,
-  type MemgarDecisionEvent,
-  type MemgarGuardOptions,
-  type MemgarWriteOptions,
-  MemoryRefusedError,
-} from './guard.js';
 export {
   GuardedRetriever,
   type GuardRetrievalOptions,

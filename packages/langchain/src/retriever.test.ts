@@ -1,8 +1,9 @@
 import { Document } from '@langchain/core/documents';
 import { FakeRetriever, FakeVectorStore, SyntheticEmbeddings } from '@langchain/core/utils/testing';
 import { describeGuardedStoreConformance } from '@memgar/adapter-testkit';
+import { guardWrites } from '@memgar/core/adapter-kit';
 import { describe, expect, it } from 'vitest';
-import { checkWrites, type MemgarDecisionEvent } from './guard.js';
+import type { MemgarDecisionEvent } from './index.js';
 import { guardRetriever } from './retriever.js';
 
 const benign = 'Refunds are issued within 30 days of purchase to the original payment method.';
@@ -19,9 +20,10 @@ function subject(failing = false) {
   return {
     write: async (text: string, o: { sourceType?: 'memory' | 'rag' | 'tool' | 'web' } = {}) => {
       const { MemoryRuntimeEnforcer } = await import('@memgar/core');
-      const [safe] = await checkWrites(new MemoryRuntimeEnforcer(), options, [
+      const [outcome] = await guardWrites(new MemoryRuntimeEnforcer(), options, [
         { text, sourceType: o.sourceType ?? 'rag' },
       ]);
+      const safe = outcome?.text;
       if (failing) throw new Error('index down');
       if (safe !== undefined) await inner.addDocuments([new Document({ pageContent: safe })]);
     },

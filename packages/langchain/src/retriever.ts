@@ -2,58 +2,45 @@ import type { CallbackManagerForRetrieverRun } from '@langchain/core/callbacks/m
 import { Document, type DocumentInterface } from '@langchain/core/documents';
 import { BaseRetriever } from '@langchain/core/retrievers';
 import type { SourceType } from '@memgar/core';
-import { type EnforcerLike, idOf, ids, type MemgarGuardOptions, resolveEnforcer } from './guard.js';
+import {
+  type AdapterGuardOptions,
+  type EnforcerLike,
+  guardRetrieved,
+  type MemgarMetadata,
+  resolveEnforcer,
+} from '@memgar/core/adapter-kit';
 
-export interface GuardRetrievalOptions extends MemgarGuardOptions {
+export interface GuardRetrievalOptions extends AdapterGuardOptions {
   /** The source type retrieved documents are analyzed as. @default 'rag' */
   sourceType?: SourceType;
 }
 
 /** What the guard adds to every returned document's metadata, under `memgar`. */
-export interface MemgarDocumentMetadata {
-  decision: string;
-  riskScore: number;
-  rule: string;
-}
+export type MemgarDocumentMetadata = MemgarMetadata;
 
 /**
- * Runs retrieved documents through `onRetrieval` for `query`: the allowed ones, best first, with
- * their (possibly sanitized) text and `metadata.memgar`. `scores` (same order as `docs`) feed the ranking.
+ * The allowed documents of `hits` (document and store score), best first, with their (possibly
+ * sanitized) text, `metadata.memgar` and their score.
  */
 export async function guardDocuments(
   enforcer: EnforcerLike,
   o: GuardRetrievalOptions,
   query: string | undefined,
-  docs: readonly DocumentInterface[],
-  scores?: readonly number[],
-): Promise<{ doc: Document; index: number }[]> {
-  if (docs.length === 0) return [];
-  const verdict = await enforcer.onRetrieval(
-    docs.map((d, i) => {
-      const source: unknown = d.metadata?.source;
-      return {
-        content: d.pageContent,
-        sourceType: o.sourceType ?? 'rag',
-        ...(d.id !== undefined && d.id !== '' ? { id: d.id } : {}),
-        ...(typeof source === 'string' ? { sourceId: source } : {}),
-        ...(scores?.[i] !== undefined && Number.isFinite(scores[i]) ? { score: scores[i] } : {}),
-      };
-    }),
-    { ...(query !== undefined ? { query } : {}), ...ids(o) },
-  );
-  for (const v of verdict.verdicts) {
-    const { decision, allowed, reason, rule, riskScore } = v;
-    o.onDecision?.({ boundary: 'retrieval', decision, allowed, reason, rule, riskScore, ...idOf(v.id) });
-  }
-  return verdict.chunks.map((c) => {
-    const d = docs[c.index] as DocumentInterface;
-    const memgar: MemgarDocumentMetadata = { decision: c.decision, riskScore: c.riskScore, rule: c.rule };
-    const doc = new Document({
-      pageContent: c.safeContent ?? '',
-      metadata: { ...d.metadata, memgar },
-      ...(d.id !== undefined ? { id: d.id } : {}),
-    });
-    return { doc, index: c.index };
+  hits: readonly (readonly [DocumentInterface, number?])[],
+): Promise<[Document, number][]> {
+  const items = hits.map(([d, score]) => {
+    const sourceId: unknown = d.metadata?.source;
+    return {
+      text: d.pageContent,
+      id: d.id,
+      score,
+      sourceId: typeof sourceId === 'string' ? sourceId : undefined,
+    };
+  });
+  const kept = await guardRetrieved(enforcer, o, query, items, o.sourceType ?? 'rag');
+  return kept.map(({ index, text, memgar }) => {
+    const [d, score] = hits[index] as [DocumentInterface, number];
+    return [new Document({ pageContent: text, metadata: { ...d.metadata, memgar }, id: d.id }), score];
   });
 }
 
@@ -80,8 +67,8 @@ export class GuardedRetriever extends BaseRetriever {
     runManager?: CallbackManagerForRetrieverRun,
   ): Promise<Document[]> {
     const docs = await this.#inner.invoke(query, runManager?.getChild());
-    const kept = await guardDocuments(this.#enforcer, this.#options, query, docs);
-    return kept.map((k) => k.doc);
+    const hits = docs.map((d) => [d] as const);
+    return (await guardDocuments(this.#enforcer, this.#options, query, hits)).map(([d]) => d);
   }
 }
 

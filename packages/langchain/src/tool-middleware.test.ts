@@ -1,8 +1,8 @@
 import { ToolMessage } from '@langchain/core/messages';
+import { INJECTED, sanitizingEnforcer } from '@memgar/adapter-testkit/sanitizing-enforcer';
 import { createAgent, FakeToolCallingModel, tool } from 'langchain';
 import { describe, expect, it } from 'vitest';
-import type { MemgarDecisionEvent } from './guard.js';
-import { INJECTED, sanitizingEnforcer } from './test-enforcer.js';
+import type { MemgarDecisionEvent } from './index.js';
 import { memgarToolMiddleware } from './tool-middleware.js';
 
 const poisonedPage =

@@ -1,17 +1,19 @@
 import { ToolMessage } from '@langchain/core/messages';
+import {
+  type AdapterGuardOptions,
+  type EnforcerLike,
+  guardToolOutput,
+  resolveEnforcer,
+} from '@memgar/core/adapter-kit';
 import { createMiddleware } from 'langchain';
 import { messageText } from './chat-history.js';
-import { type EnforcerLike, idOf, ids, type MemgarGuardOptions, resolveEnforcer } from './guard.js';
 
-export interface MemgarToolMiddlewareOptions extends MemgarGuardOptions {
+export interface MemgarToolMiddlewareOptions extends AdapterGuardOptions {
   /** What the model sees instead of a refused tool output. @default a one-line refusal naming the tool and rule */
   refusal?: (toolName: string, rule: string) => string;
   /** The middleware's name in the agent. @default 'MemgarToolMiddleware' */
   name?: string;
 }
-
-const defaultRefusal = (tool: string, rule: string) =>
-  `[memgar] The output of tool "${tool}" was withheld: it looked like an injection (${rule}). Do not retry it blindly.`;
 
 /** Scans one tool output; returns the message the model should see. */
 export async function guardToolMessage(
@@ -20,33 +22,17 @@ export async function guardToolMessage(
   toolName: string,
   message: ToolMessage,
 ): Promise<ToolMessage> {
-  const text = messageText(message);
-  const v = await enforcer.onToolResult(toolName, text, ids(o));
-  const { decision, allowed, reason, rule, riskScore } = v;
-  o.onDecision?.({
-    boundary: 'tool_result',
-    decision,
-    allowed,
-    reason,
-    rule,
-    riskScore,
-    ...idOf(message.tool_call_id),
-  });
-  if (allowed && v.safeContent !== undefined) {
-    if (v.safeContent === text) return message;
-    return new ToolMessage({
-      content: v.safeContent,
-      tool_call_id: message.tool_call_id,
-      ...(message.name !== undefined ? { name: message.name } : {}),
-      ...(message.id !== undefined ? { id: message.id } : {}),
-      ...(message.status !== undefined ? { status: message.status } : {}),
-    });
-  }
+  const r = await guardToolOutput(enforcer, o, toolName, messageText(message), message.tool_call_id);
+  if (r.allowed && !r.changed) return message;
+  const { name, id, status } = message;
   return new ToolMessage({
-    content: (o.refusal ?? defaultRefusal)(toolName, rule),
+    content: String(r.output),
     tool_call_id: message.tool_call_id,
-    ...(message.name !== undefined ? { name: message.name } : {}),
-    status: 'error',
+    ...(name !== undefined ? { name } : {}),
+    // A rewrite keeps the message's id and status; a refusal is a new error message.
+    ...(!r.allowed ? { status: 'error' as const } : {}),
+    ...(r.allowed && id !== undefined ? { id } : {}),
+    ...(r.allowed && status !== undefined ? { status } : {}),
   });
 }
 

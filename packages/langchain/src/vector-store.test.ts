@@ -1,10 +1,10 @@
 import { Document } from '@langchain/core/documents';
 import { FakeVectorStore, SyntheticEmbeddings } from '@langchain/core/utils/testing';
 import { describeGuardedStoreConformance } from '@memgar/adapter-testkit';
+import { INJECTED, sanitizingEnforcer } from '@memgar/adapter-testkit/sanitizing-enforcer';
 import { InMemoryAuditSink, MemoryRuntimeEnforcer } from '@memgar/core';
 import { describe, expect, it } from 'vitest';
-import type { MemgarDecisionEvent } from './guard.js';
-import { INJECTED, sanitizingEnforcer } from './test-enforcer.js';
+import type { MemgarDecisionEvent } from './index.js';
 import { guardVectorStore } from './vector-store.js';
 
 const embeddings = () => new SyntheticEmbeddings({ vectorSize: 32 });

@@ -1,9 +1,14 @@
 import type { DocumentInterface } from '@langchain/core/documents';
 import { VectorStore } from '@langchain/core/vectorstores';
-import { checkWrites, type EnforcerLike, type MemgarWriteOptions, resolveEnforcer } from './guard.js';
+import {
+  type AdapterWriteOptions,
+  type EnforcerLike,
+  guardWrites,
+  resolveEnforcer,
+} from '@memgar/core/adapter-kit';
 import { type GuardRetrievalOptions, guardDocuments } from './retriever.js';
 
-export interface GuardVectorStoreOptions extends MemgarWriteOptions, GuardRetrievalOptions {}
+export interface GuardVectorStoreOptions extends AdapterWriteOptions, GuardRetrievalOptions {}
 
 type AddDocumentOptions = Parameters<VectorStore['addDocuments']>[1];
 type Filter<V extends VectorStore> = V['FilterType'];
@@ -32,42 +37,29 @@ export class GuardedVectorStore<V extends VectorStore = VectorStore> extends Vec
     return inner === undefined ? 'memgar' : `memgar:${inner._vectorstoreType()}`;
   }
 
-  /** The documents to store (rewritten when sanitized) and their positions in the input. */
-  async #admit(documents: DocumentInterface[]): Promise<{ docs: DocumentInterface[]; kept: number[] }> {
-    const safe = await checkWrites(
-      this.#enforcer,
-      this.#options,
-      documents.map((d) => ({
-        text: d.pageContent,
-        sourceType: this.#options.sourceType ?? 'rag',
-        id: d.id,
-      })),
-    );
-    const docs: DocumentInterface[] = [];
-    const kept: number[] = [];
-    for (const [i, d] of documents.entries()) {
-      const text = safe[i];
-      if (text === undefined) continue;
-      docs.push({
+  /** The documents to store (rewritten when sanitized), their input positions, and `options` with their ids. */
+  async #admit(documents: DocumentInterface[], options?: AddDocumentOptions) {
+    const sourceType = this.#options.sourceType ?? 'rag';
+    const items = documents.map((d) => ({ text: d.pageContent, sourceType, id: d.id }));
+    const outcomes = await guardWrites(this.#enforcer, this.#options, items);
+    const kept = outcomes.flatMap((o, i) => (o.stored ? [i] : []));
+    const docs = kept.map((i): DocumentInterface => {
+      const d = documents[i]!;
+      const text = outcomes[i]!.text!;
+      return {
         ...d,
         pageContent: text,
         metadata: { ...d.metadata, memgar: { sanitized: text !== d.pageContent } },
-      });
-      kept.push(i);
-    }
-    return { docs, kept };
-  }
-
-  #options_for(options: AddDocumentOptions | undefined, kept: number[]): AddDocumentOptions | undefined {
-    const given = options?.ids;
-    if (!Array.isArray(given)) return options;
-    return { ...options, ids: kept.map((i) => given[i]) };
+      };
+    });
+    const ids = options?.ids;
+    const opts = Array.isArray(ids) ? { ...options, ids: kept.map((i) => ids[i]) } : options;
+    return { docs, kept, opts };
   }
 
   override async addDocuments(documents: DocumentInterface[], options?: AddDocumentOptions) {
-    const { docs, kept } = await this.#admit(documents);
-    if (docs.length === 0) return [];
-    return this.inner.addDocuments(docs, this.#options_for(options, kept));
+    const { docs, opts } = await this.#admit(documents, options);
+    return docs.length === 0 ? [] : this.inner.addDocuments(docs, opts);
   }
 
   /** Vectors of sanitized documents are recomputed from the rewrite; refused ones are dropped. */
@@ -76,42 +68,25 @@ export class GuardedVectorStore<V extends VectorStore = VectorStore> extends Vec
     documents: DocumentInterface[],
     options?: AddDocumentOptions,
   ) {
-    const { docs, kept } = await this.#admit(documents);
+    const { docs, kept, opts } = await this.#admit(documents, options);
     if (docs.length === 0) return [];
-    const out: number[][] = [];
-    for (const [j, i] of kept.entries()) {
-      const d = docs[j] as DocumentInterface;
-      out.push(
-        d.pageContent === documents[i]?.pageContent
-          ? (vectors[i] as number[])
-          : await this.embeddings.embedQuery(d.pageContent),
-      );
-    }
-    return this.inner.addVectors(out, docs, this.#options_for(options, kept));
-  }
-
-  async #guard(
-    query: string | undefined,
-    hits: [DocumentInterface, number][],
-  ): Promise<[DocumentInterface, number][]> {
-    const kept = await guardDocuments(
-      this.#enforcer,
-      this.#options,
-      query,
-      hits.map((h) => h[0]),
-      hits.map((h) => h[1]),
-    );
-    return kept.map((k) => [k.doc, (hits[k.index] as [DocumentInterface, number])[1]]);
+    const embed = (j: number, i: number) => {
+      const text = docs[j]!.pageContent;
+      return text === documents[i]?.pageContent ? vectors[i]! : this.embeddings.embedQuery(text);
+    };
+    return this.inner.addVectors(await Promise.all(kept.map((i, j) => embed(j, i))), docs, opts);
   }
 
   /** Guarded without the query text (the retrieval guard's query-mirroring signal needs it). */
   override async similaritySearchVectorWithScore(query: number[], k: number, filter?: Filter<V>) {
-    return this.#guard(undefined, await this.inner.similaritySearchVectorWithScore(query, k, filter));
+    const hits = await this.inner.similaritySearchVectorWithScore(query, k, filter);
+    return guardDocuments(this.#enforcer, this.#options, undefined, hits);
   }
 
   override async similaritySearchWithScore(query: string, k = 4, filter?: Filter<V>) {
     const vector = await this.embeddings.embedQuery(query);
-    return this.#guard(query, await this.inner.similaritySearchVectorWithScore(vector, k, filter));
+    const hits = await this.inner.similaritySearchVectorWithScore(vector, k, filter);
+    return guardDocuments(this.#enforcer, this.#options, query, hits);
   }
 
   override async similaritySearch(query: string, k = 4, filter?: Filter<V>) {
