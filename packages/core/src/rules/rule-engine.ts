@@ -27,6 +27,8 @@ export interface RuleEngineStats {
   views: number;
   /** Keyword occurrences reported by the literal prefilter. */
   keywordHits: number;
+  /** Keyword occurrences kept after repeats of one keyword were collapsed (the ones rules looked at). */
+  keptHits: number;
   /** Ids of the pattern rules whose regex ran (their keywords occurred). */
   patternRulesRun: string[];
   /** Regex executions (pattern rules and signal confirmations). */
@@ -310,6 +312,7 @@ export class RuleEngine {
   #stats: RuleEngineStats = {
     views: 0,
     keywordHits: 0,
+    keptHits: 0,
     patternRulesRun: [],
     regexExecutions: 0,
     compositeRulesEvaluated: 0,
@@ -509,6 +512,7 @@ export class RuleEngine {
     this.#stats = {
       views: 0,
       keywordHits: 0,
+      keptHits: 0,
       patternRulesRun: [],
       regexExecutions: 0,
       compositeRulesEvaluated: 0,
@@ -545,6 +549,7 @@ export class RuleEngine {
     this.#automaton.scan(text, hits);
     const stats = this.#stats;
     stats.keywordHits += hits.length;
+    let kept = 0;
     if (hits.length === 0) return;
 
     const len = text.length;
@@ -588,6 +593,13 @@ export class RuleEngine {
       if (keptGen[lit] === gen) {
         const prev = keptAt[lit] as number;
         if (start - prev < REPEAT_SPACING && start > prev) {
+          if ((sigOwnStart[lit + 1] as number) === (sigOwnStart[lit] as number)) {
+            // No signal owns this keyword, only pattern rules, whose window around the kept hit
+            // covers this repeat (see hitWindowEnd): clause boundaries do not matter, collapse.
+            // ("<!--" × N: its "!" is a boundary, so the clause test alone never collapsed it.)
+            if (litDeferGen[lit] === gen) this.#undefer(text, lit, start, end, prev, gen, found);
+            continue;
+          }
           if (knownTo < 0 || prev - knownTo > 2 * REPEAT_SPACING) {
             // Start a new interval rather than scan a long stretch no check needs (a restart
             // happens at most once per 128 characters, so rescans stay linear in total).
@@ -619,6 +631,7 @@ export class RuleEngine {
       }
       keptGen[lit] = gen;
       keptAt[lit] = start;
+      kept++;
       const wordBefore = start > 0 && isWordChar(text.charCodeAt(start - 1));
       const wordAfter = end < len && isWordChar(text.charCodeAt(end));
       for (let k = ruleOwnStart[lit] as number, kEnd = ruleOwnStart[lit + 1] as number; k < kEnd; k++) {
@@ -668,6 +681,7 @@ export class RuleEngine {
         }
       }
     }
+    stats.keptHits += kept;
 
     // Confirm regex signals on their windows: every match is an occurrence.
     for (let t = 0; t < nRegexSignals; t++) {
