@@ -5,6 +5,8 @@ import {
   type Checkpoint,
   type CheckpointMetadata,
   type CheckpointTuple,
+  isCommand,
+  START,
 } from '@langchain/langgraph';
 import type { Decision, SourceType } from '@memgar/core';
 import {
@@ -111,6 +113,15 @@ export class GuardedCheckpointSaver extends BaseCheckpointSaver {
       const list = values[channel];
       if (Array.isArray(list)) values[channel] = await this.#guardList(list, seen);
     }
+    // The graph input waits in the START channel of the input checkpoint: `{ messages: [...] }`.
+    const input = values[START];
+    if (typeof input === 'object' && input !== null && !Array.isArray(input) && !isCommand(input)) {
+      const safe: Record<string, unknown> = { ...input };
+      for (const channel of this.#channels) {
+        if (channel in safe) safe[channel] = await this.#guardValue(safe[channel], seen);
+      }
+      values[START] = safe;
+    }
     return this.#inner.put(config, { ...checkpoint, channel_values: values }, metadata, newVersions);
   }
 
@@ -123,9 +134,10 @@ export class GuardedCheckpointSaver extends BaseCheckpointSaver {
   ): Promise<void> {
     const safe: PendingWrite[] = [];
     for (const [channel, value] of writes) {
-      if (!this.#channels.includes(channel)) safe.push([channel, value]);
-      else if (Array.isArray(value)) safe.push([channel, await this.#guardList(value, new Set())]);
-      else safe.push([channel, (await this.#guardList([value], new Set()))[0]]);
+      safe.push([
+        channel,
+        this.#channels.includes(channel) ? await this.#guardValue(value, new Set()) : value,
+      ]);
     }
     return this.#inner.putWrites(config, safe, taskId, taskPath);
   }
@@ -148,6 +160,11 @@ export class GuardedCheckpointSaver extends BaseCheckpointSaver {
     return new Set(keys);
   }
 
+  /** A message channel's value (a message, a message-like, or a list of them), guarded. */
+  async #guardValue(value: unknown, seen: ReadonlySet<string>): Promise<unknown> {
+    return Array.isArray(value) ? this.#guardList(value, seen) : (await this.#guardList([value], seen))[0];
+  }
+
   /** `list` with its new messages (not in `seen`) decided: kept, rewritten or replaced. */
   async #guardList(list: readonly unknown[], seen: ReadonlySet<string>): Promise<unknown[]> {
     const sourceOf =
@@ -165,10 +182,10 @@ export class GuardedCheckpointSaver extends BaseCheckpointSaver {
     const fresh = [
       ...new Map(todo.filter((t) => !known.has(t.cacheKey)).map((t) => [t.cacheKey, t])).values(),
     ];
-    const throws = this.#options.onRefused === 'throw';
+    // Refusals are remembered too (then thrown below), so a retried write is not decided again.
     const outcomes = await guardWrites(
       this.#enforcer,
-      { ...this.#options, onRefused: throws ? 'throw' : 'drop' },
+      { ...this.#options, onRefused: 'drop' },
       fresh.map(({ m }) => ({ text: m.text, sourceType: sourceOf(m), id: m.id })),
     );
     for (const [n, t] of fresh.entries()) {
@@ -181,7 +198,8 @@ export class GuardedCheckpointSaver extends BaseCheckpointSaver {
       const o = known.get(cacheKey)!;
       if (o.stored && o.text === m.text) continue;
       const { decision, rule } = o.memgar;
-      if (!o.stored && throws) throw new MemoryRefusedError(decision, rule, o.reason, m.id);
+      if (!o.stored && this.#options.onRefused === 'throw')
+        throw new MemoryRefusedError(decision, rule, o.reason, m.id);
       const placeholder = this.#options.placeholder ?? ((d, r) => `[memgar] message withheld (${d}, ${r})`);
       out[i] = withContent(m, o.stored ? o.text : placeholder(decision, rule));
     }
