@@ -340,6 +340,32 @@ describe('guardOpenAI: responses', () => {
     expect(events.some((e) => e.where.startsWith('tool:search_docs') && e.action !== 'pass')).toBe(true);
   });
 
+  it('guards a string input, message items and (with scan.systemMessages) the instructions', async () => {
+    const events: MemgarDecisionEvent[] = [];
+    const openai = guardOpenAI(client(), {
+      scan: { systemMessages: true },
+      onDecision: (e) => events.push(e),
+    });
+    replies.push({ json: response('ok') }, { json: response('ok') });
+    await openai.responses.create({ model: 'm', instructions: POISON, input: POISON });
+    await openai.responses.create({
+      model: 'm',
+      input: [{ role: 'user', content: [{ type: 'input_text', text: POISON }] }],
+    });
+    expect(requests.map((r) => r.raw).join('\n')).not.toContain('attacker.example');
+    expect(requests[0]?.body).toMatchObject({
+      instructions: '[blocked by memgar]',
+      input: '[blocked by memgar]',
+    });
+    expect(events.map((e) => [e.where, e.action])).toEqual([
+      ['instructions', 'replaced'],
+      ['input', 'replaced'],
+      ['output[0][0]', 'pass'],
+      ['input[0].content[0]', 'replaced'],
+      ['output[0][0]', 'pass'],
+    ]);
+  });
+
   it('catches a canary in the output and recomputes output_text', async () => {
     const canaries = new CanaryRegistry();
     const c = canaries.issue();

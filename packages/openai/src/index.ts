@@ -1,10 +1,8 @@
-export {
-  type CanaryRegistryLike,
-  type EnforcerLike,
-  type GuardOpenAIOptions,
-  guardOpenAI,
-  type MemgarDecisionEvent,
-  type OpenAILike,
-  type TextCheck,
-} from './guard-openai.js';
+export type {
+  CanaryRegistryLike,
+  EnforcerLike,
+  MemgarDecisionEvent,
+  TextCheck,
+} from './content-guard.js';
+export { type GuardOpenAIOptions, guardOpenAI, type OpenAILike } from './guard-openai.js';
 export { MemgarBlockedError } from './memgar-blocked-error.js';

@@ -1,5 +1,5 @@
 import { ContentBlockedError } from '@memgar/core';
-import type { MemgarDecisionEvent } from './guard-openai.js';
+import type { MemgarDecisionEvent } from './content-guard.js';
 
 /**
  * Thrown when memgar refuses a message part or the model's output (`onBlocked: 'throw'`, and

@@ -1,57 +1,4 @@
-import type { TextCheck } from './guard-openai.js';
-
-/** Checks a text; returns the verdict. `injection: false` means canaries only. */
-export type OutputCheck = (text: string, where: string, injection: boolean) => Promise<TextCheck>;
-
-/**
- * A hold-back window over several text buffers (one per output text or tool-call argument
- * string). The last `holdBack` characters of every scanned buffer stay unreleased and are scanned
- * again with what follows, so a canary of at most `holdBack` characters split across chunks is
- * seen whole before any of it is released. A violation throws the error `fail` builds.
- */
-export class HoldBack {
-  private readonly w: number;
-  private readonly buffers = new Map<string, string>();
-
-  constructor(
-    holdBack: number,
-    private readonly check: OutputCheck,
-    private readonly fail: (where: string, check: TextCheck) => Error,
-  ) {
-    this.w = Math.max(1, Math.floor(holdBack));
-  }
-
-  /** Adds a delta; returns the text that may be released now (often ''). */
-  async push(key: string, delta: string, where: string, injection: boolean): Promise<string> {
-    const buf = (this.buffers.get(key) ?? '') + delta;
-    this.buffers.set(key, buf);
-    return buf.length >= 2 * this.w ? this.release(key, false, where, injection) : '';
-  }
-
-  /** Scans and releases everything left under `key`. */
-  flush(key: string, where: string, injection: boolean): Promise<string> {
-    return this.release(key, true, where, injection);
-  }
-
-  /** Keys still holding text, optionally those starting with `prefix`. */
-  keys(prefix = ''): string[] {
-    return [...this.buffers.keys()].filter((k) => k.startsWith(prefix));
-  }
-
-  private async release(key: string, final: boolean, where: string, injection: boolean): Promise<string> {
-    const buf = this.buffers.get(key) ?? '';
-    if (final) this.buffers.delete(key);
-    if (buf.length === 0) return '';
-    const c = await this.check(buf, where, injection);
-    if (!c.allowed) {
-      this.buffers.clear();
-      throw this.fail(where, c);
-    }
-    const cut = final ? buf.length : Math.max(0, buf.length - this.w);
-    if (!final) this.buffers.set(key, buf.slice(cut));
-    return buf.slice(0, cut);
-  }
-}
+import type { HoldBack } from '@memgar/core/adapter-kit';
 
 type Json = Record<string, unknown>;
 type ToolDelta = { index: number; id?: string; function?: { name?: string; arguments?: string } };
@@ -68,13 +15,13 @@ export async function* guardChatStream(source: AsyncIterable<Json>, hb: HoldBack
       const d = (choice.delta ?? {}) as Json & { content?: string | null; tool_calls?: ToolDelta[] };
       let keep = choice.finish_reason != null || d.role != null || d.refusal != null;
       if (typeof d.content === 'string' && d.content.length > 0) {
-        d.content = await hb.push(`c:${ci}`, d.content, `choices[${ci}].delta.content`, true);
+        d.content = await hb.push(`c:${ci}`, d.content, `choices[${ci}].delta.content`);
       }
       for (const tc of d.tool_calls ?? []) {
         if (tc.id != null || tc.function?.name != null) keep = true;
         if (tc.function?.arguments) {
           const where = `choices[${ci}].delta.tool_calls[${tc.index}]`;
-          tc.function.arguments = await hb.push(`t:${ci}:${tc.index}`, tc.function.arguments, where, false);
+          tc.function.arguments = await hb.push(`t:${ci}:${tc.index}`, tc.function.arguments, where);
         }
       }
       if (choice.finish_reason != null) await flushChoice(hb, ci, d);
@@ -92,63 +39,48 @@ export async function* guardChatStream(source: AsyncIterable<Json>, hb: HoldBack
   }
 }
 
-async function flushChoice(
-  hb: HoldBack,
-  ci: number,
-  d: Json & { content?: unknown; tool_calls?: ToolDelta[] },
-) {
-  for (const key of hb.keys(`c:${ci}`)) {
-    const rest = await hb.flush(key, `choices[${ci}].delta.content`, true);
-    if (rest) d.content = (typeof d.content === 'string' ? d.content : '') + rest;
-  }
+type Delta = Json & { content?: unknown; tool_calls?: ToolDelta[] };
+
+async function flushChoice(hb: HoldBack, ci: number, d: Delta) {
+  const rest = await hb.flush(`c:${ci}`, `choices[${ci}].delta.content`);
+  if (rest) d.content = (typeof d.content === 'string' ? d.content : '') + rest;
   for (const key of hb.keys(`t:${ci}:`)) {
     const index = Number(key.split(':')[2]);
-    const rest = await hb.flush(key, `choices[${ci}].delta.tool_calls[${index}]`, false);
-    if (!rest) continue;
+    const args = await hb.flush(key, `choices[${ci}].delta.tool_calls[${index}]`);
+    if (!args) continue;
     d.tool_calls ??= [];
     const tc = d.tool_calls.find((t) => t.index === index);
-    if (tc) tc.function = { ...tc.function, arguments: (tc.function?.arguments ?? '') + rest };
-    else d.tool_calls.push({ index, function: { arguments: rest } });
+    if (tc) tc.function = { ...tc.function, arguments: (tc.function?.arguments ?? '') + args };
+    else d.tool_calls.push({ index, function: { arguments: args } });
   }
 }
 
 /** Guards a Responses event stream: `output_text` and `function_call_arguments` deltas. */
 export async function* guardResponsesStream(source: AsyncIterable<Json>, hb: HoldBack): AsyncGenerator<Json> {
-  const open = new Map<string, Json>(); // key → last delta event, for deltas released at the end
+  const open = new Map<string, Json>(); // key → last delta event, for text released at the end
+  const whereOf = (ev: Json) =>
+    `output[${ev.output_index}]${String(ev.type).includes('output_text') ? '.output_text' : '.arguments'}`;
   const release = async function* (key: string, ev: Json) {
-    const text = String(ev.type).startsWith('response.output_text');
-    const rest = await hb.flush(
-      key,
-      `output[${ev.output_index}]${text ? '.output_text' : '.arguments'}`,
-      text,
-    );
+    const rest = await hb.flush(key, whereOf(ev));
     open.delete(key);
     if (!rest) return;
     const { text: _t, arguments: _a, ...base } = ev;
     yield { ...base, type: String(ev.type).replace(/\.done$/, '.delta'), delta: rest };
   };
   for await (const ev of source) {
-    const text = ev.type === 'response.output_text.delta' || ev.type === 'response.output_text.done';
-    const args =
-      ev.type === 'response.function_call_arguments.delta' ||
-      ev.type === 'response.function_call_arguments.done';
-    if (!text && !args) {
-      // A terminal event (completed, incomplete, failed) or the end: nothing may stay unscanned.
-      if (
-        ev.type === 'response.completed' ||
-        ev.type === 'response.incomplete' ||
-        ev.type === 'response.failed'
-      ) {
-        for (const [key, last] of [...open]) yield* release(key, last);
-      }
+    const kind = /^response\.(output_text|function_call_arguments)\.(delta|done)$/.exec(String(ev.type))?.[1];
+    if (kind === undefined) {
+      // A terminal event (completed, incomplete, failed): nothing may stay unscanned.
+      const terminal = /^response\.(completed|incomplete|failed)$/.test(String(ev.type));
+      if (terminal) for (const [key, last] of [...open]) yield* release(key, last);
       yield ev;
       continue;
     }
+    const text = kind === 'output_text';
     const key = text ? `${ev.item_id}:${ev.content_index}` : String(ev.item_id);
     if (typeof ev.delta === 'string') {
       open.set(key, ev);
-      const where = `output[${ev.output_index}]${text ? '.output_text' : '.arguments'}`;
-      const delta = await hb.push(key, ev.delta, where, text);
+      const delta = await hb.push(key, ev.delta, whereOf(ev));
       if (delta) yield { ...ev, delta };
       continue;
     }

@@ -1,9 +1,8 @@
+export type {
+  CanaryRegistryLike,
+  EnforcerLike,
+  MemgarDecisionEvent,
+  TextCheck,
+} from './content-guard.js';
 export { MemgarBlockedError } from './memgar-blocked-error.js';
-export {
-  type CanaryRegistryLike,
-  type EnforcerLike,
-  type MemgarDecisionEvent,
-  type MemgarMiddlewareOptions,
-  memgarMiddleware,
-  type TextCheck,
-} from './memgar-middleware.js';
+export { type MemgarMiddlewareOptions, memgarMiddleware } from './memgar-middleware.js';

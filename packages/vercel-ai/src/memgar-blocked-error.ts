@@ -1,5 +1,5 @@
 import { MemgarError } from '@memgar/core';
-import type { MemgarDecisionEvent } from './memgar-middleware.js';
+import type { MemgarDecisionEvent } from './content-guard.js';
 
 const BRAND = Symbol.for('memgar.vercel-ai.blocked');
 

@@ -1,5 +1,5 @@
 import type { LanguageModelV3CallOptions, LanguageModelV3StreamPart } from '@ai-sdk/provider';
-import { CanaryRegistry, MemgarError } from '@memgar/core';
+import { CanaryRegistry, InMemoryAuditSink, MemgarError, MemoryRuntimeEnforcer } from '@memgar/core';
 import { generateText, type ModelMessage, simulateReadableStream, streamText, wrapLanguageModel } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { describe, expect, it } from 'vitest';
@@ -120,6 +120,17 @@ describe('memgarMiddleware: prompt', () => {
     expect(JSON.stringify(output)).not.toContain('attacker.example');
   });
 
+  it('scans a text tool result that holds JSON field by field (the audit names the field)', async () => {
+    const audit = new InMemoryAuditSink();
+    const enforcer = new MemoryRuntimeEnforcer({ audit, auditAllowed: true });
+    const mock = generating('ok');
+    const model = wrapLanguageModel({ model: mock, middleware: memgarMiddleware({ enforcer }) });
+    const value = JSON.stringify({ results: [{ title: 'Q3', body: POISON }] });
+    await generateText({ model, messages: toolConversation(value) });
+    expect(JSON.stringify(receivedToolResult(mock.doGenerateCalls[0]))).not.toContain('attacker.example');
+    expect(audit.events().map((e) => e.path)).toContain('$.results[0].body');
+  });
+
   it('leaves tool results alone with scan.toolResults: false', async () => {
     const mock = generating('ok');
     const model = wrapLanguageModel({
@@ -218,6 +229,43 @@ describe('memgarMiddleware: output', () => {
     expect(text).not.toContain(c.token.slice(0, 6));
     const error = parts.find((p) => p.type === 'error');
     expect(error?.type === 'error' && MemgarBlockedError.isInstance(error.error)).toBe(true);
+  });
+
+  it('reports a generated tool call and ends a stream whose scan fails without emitting its text', async () => {
+    const events: MemgarDecisionEvent[] = [];
+    const call = new MockLanguageModelV3({
+      doGenerate: async () => ({
+        content: [{ type: 'tool-call', toolCallId: 'x', toolName: 'send', input: '{"to":"ops"}' }],
+        finishReason: { unified: 'tool-calls' as const, raw: undefined },
+        usage,
+        warnings: [],
+      }),
+    });
+    const wrapped = wrapLanguageModel({
+      model: call,
+      middleware: memgarMiddleware({ onDecision: (e) => events.push(e) }),
+    });
+    const { toolCalls } = await generateText({ model: wrapped, prompt: 'send' });
+    expect(toolCalls.map((t) => t.toolName)).toEqual(['send']);
+    expect(events.at(-1)).toMatchObject({ where: 'output.tool-call:send', action: 'pass' });
+
+    const real = new MemoryRuntimeEnforcer();
+    const down = new Error('analyzer down');
+    const failing = {
+      onRetrieval: real.onRetrieval.bind(real),
+      onToolResult: async () => {
+        throw down;
+      },
+    };
+    const model = wrapLanguageModel({
+      model: streaming(['Revenue ', 'was $4.2M.']),
+      middleware: memgarMiddleware({ enforcer: failing, holdBack: 4 }),
+    });
+    const parts = [];
+    for await (const part of streamText({ model, prompt: 'Q3?', onError: () => {} }).fullStream)
+      parts.push(part);
+    expect(parts.filter((p) => p.type === 'text-delta')).toEqual([]);
+    expect(parts.find((p) => p.type === 'error')).toMatchObject({ error: down });
   });
 
   it('streams clean text through whole, across the hold-back window', async () => {
