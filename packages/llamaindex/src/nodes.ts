@@ -1,0 +1,66 @@
+import type { MessageContent } from '@llamaindex/core/llms';
+import type { QueryBundle } from '@llamaindex/core/query-engine';
+import { type BaseNode, MetadataMode, type NodeWithScore } from '@llamaindex/core/schema';
+import { extractText } from '@llamaindex/core/utils';
+import { InvalidInputError, type SourceType } from '@memgar/core';
+import * as kit from '@memgar/core/adapter-kit';
+
+export interface GuardRetrievalOptions extends kit.AdapterGuardOptions {
+  /** The source type retrieved nodes are analyzed as. @default 'rag' */
+  sourceType?: SourceType;
+}
+
+/** The metadata key a guarded node carries its decision under (hidden from the LLM and embedding views). */
+export const MEMGAR_KEY = 'memgar';
+
+/** A node's own text, without its metadata. */
+export function nodeText(node: BaseNode): string {
+  return node.getContent(MetadataMode.NONE);
+}
+
+type NodeClass = new (init: Record<string, unknown>) => BaseNode;
+
+/** A copy of `node` (same class, id, metadata, relationships) holding `text` and `metadata.memgar`. */
+function annotated(node: BaseNode, text: string, memgar: kit.MemgarMetadata): BaseNode {
+  const hide = (keys: string[]) => (keys.includes(MEMGAR_KEY) ? keys : [...keys, MEMGAR_KEY]);
+  const copy = new (node.constructor as NodeClass)({
+    ...node.toJSON(),
+    metadata: { ...node.metadata, [MEMGAR_KEY]: memgar },
+    excludedLlmMetadataKeys: hide(node.excludedLlmMetadataKeys),
+    excludedEmbedMetadataKeys: hide(node.excludedEmbedMetadataKeys),
+  });
+  copy.setContent(text);
+  return copy;
+}
+
+/**
+ * Guards retrieved nodes for `query` (its text): the allowed ones come back best first, as copies holding
+ * their (possibly sanitized) text and `metadata.memgar`, with their input position.
+ */
+export async function guardNodes(
+  enforcer: kit.EnforcerLike,
+  options: GuardRetrievalOptions,
+  query: MessageContent | QueryBundle | undefined,
+  hits: readonly NodeWithScore[],
+): Promise<{ index: number; hit: NodeWithScore }[]> {
+  if (!Array.isArray(hits) || hits.some((h) => typeof h?.node?.getContent !== 'function')) {
+    throw new InvalidInputError('nodes', 'expected an array of NodeWithScore ({ node: BaseNode, score? })');
+  }
+  const items = hits.map(({ node, score }) => ({
+    text: nodeText(node),
+    id: node.id_,
+    score,
+    sourceId: node.sourceNode?.nodeId,
+  }));
+  const kept = await kit.guardRetrieved(
+    enforcer,
+    options,
+    query && extractText(query),
+    items,
+    options.sourceType ?? 'rag',
+  );
+  return kept.map((k) => {
+    const hit = hits[k.index] as NodeWithScore;
+    return { index: k.index, hit: { ...hit, node: annotated(hit.node, k.text, k.memgar) } };
+  });
+}

@@ -1,0 +1,100 @@
+import { type BaseNode, jsonToNode, MetadataMode } from '@llamaindex/core/schema';
+import {
+  BaseVectorStore,
+  type VectorStoreQuery,
+  type VectorStoreQueryResult,
+} from '@llamaindex/core/vector-store';
+import type { ReviewQueue } from '@memgar/core';
+import * as kit from '@memgar/core/adapter-kit';
+import { type GuardRetrievalOptions, guardNodes, nodeText } from './nodes.js';
+
+export interface GuardVectorStoreOptions extends kit.AdapterWriteOptions, GuardRetrievalOptions {
+  /** Where held (quarantined, human-review) nodes wait. @default a new in-memory `ReviewQueue` */
+  reviewQueue?: ReviewQueue;
+  /** Writes an approved held node (e.g. into your index's docstore too). @default `inner.add([node])` */
+  writeThrough?: (node: BaseNode) => Promise<unknown>;
+}
+
+/** A held node: its `toMutableJSON()`, rebuilt with `jsonToNode` on approval. */
+export type HeldNode = Record<string, unknown>;
+
+/**
+ * A `BaseVectorStore` over another one. `add` decides every node before any is stored: refused
+ * nodes are not stored (quarantined and human-review ones wait in `held`), sanitized ones are
+ * stored rewritten and re-embedded. `query` results that carry nodes are guarded for the query.
+ */
+export class GuardedVectorStore<V extends BaseVectorStore = BaseVectorStore> extends BaseVectorStore {
+  storesText: boolean;
+  readonly inner: V;
+  /** Quarantined and human-review nodes; `held.approve(id, reviewer)` writes one through. */
+  readonly held: kit.HeldWrites<HeldNode>;
+  readonly #enforcer: kit.EnforcerLike;
+  readonly #options: GuardVectorStoreOptions;
+
+  constructor(inner: V, options: GuardVectorStoreOptions = {}) {
+    super({ embedModel: inner.embedModel });
+    this.inner = inner;
+    this.storesText = inner.storesText;
+    if (inner.isEmbeddingQuery !== undefined) this.isEmbeddingQuery = inner.isEmbeddingQuery;
+    this.#options = options;
+    this.#enforcer = kit.resolveEnforcer(options);
+    const write = options.writeThrough ?? ((node: BaseNode) => inner.add([node]));
+    this.held = new kit.HeldWrites((json) => write(jsonToNode(json)), options.reviewQueue);
+  }
+
+  client(): ReturnType<V['client']> {
+    return this.inner.client() as ReturnType<V['client']>;
+  }
+
+  /**
+   * Edits `nodes` in place (refused ones removed, sanitized ones rewritten and, when they carry
+   * an embedding, re-embedded), so that an index writing the same array to its docstore
+   * (`VectorStoreIndex` over a store that keeps no text) stores what this store stores.
+   */
+  async add(nodes: BaseNode[]): Promise<string[]> {
+    const sourceType = this.#options.sourceType ?? 'rag';
+    const texts = nodes.map(nodeText);
+    const items = nodes.map((n, i) => ({
+      text: texts[i] as string,
+      id: n.id_,
+      sourceType,
+      sourceId: n.sourceNode?.nodeId,
+    }));
+    const outcomes = await kit.guardWrites(this.#enforcer, this.#options, items);
+    const records = outcomes.map((o, i) => (o.stored ? {} : (nodes[i] as BaseNode).toMutableJSON()));
+    await this.held.hold(outcomes, texts, records, { sourceType, ...kit.contextIds(this.#options) });
+    const kept = nodes.filter((_, i) => outcomes[i]?.stored);
+    for (const [i, o] of outcomes.entries()) {
+      const node = nodes[i] as BaseNode;
+      if (!o.stored || o.text === texts[i]) continue;
+      node.setContent(o.text);
+      if (node.embedding === undefined) continue;
+      node.embedding = await this.embedModel.getTextEmbedding(node.getContent(MetadataMode.EMBED));
+    }
+    nodes.splice(0, nodes.length, ...kept);
+    return kept.length === 0 ? [] : this.inner.add(nodes);
+  }
+
+  delete(refDocId: string, deleteOptions?: object): Promise<void> {
+    return this.inner.delete(refDocId, deleteOptions);
+  }
+
+  /** Results without nodes (a store that keeps no text) come back as they are: guard the retriever. */
+  async query(query: VectorStoreQuery, options?: object): Promise<VectorStoreQueryResult> {
+    const result = await this.inner.query(query, options);
+    if (result.nodes === undefined) return result;
+    const hits = result.nodes.map((node, i) => ({ node, score: result.similarities[i] }));
+    const kept = await guardNodes(this.#enforcer, this.#options, query.queryStr, hits);
+    return {
+      ...result,
+      nodes: kept.map((k) => k.hit.node),
+      similarities: kept.map((k) => result.similarities[k.index] as number),
+      ids: kept.map((k) => result.ids[k.index] as string),
+    };
+  }
+}
+
+/** Wraps a LlamaIndex vector store so that its writes and query results are decided by memgar. */
+export function guardVectorStore<V extends BaseVectorStore>(store: V, options: GuardVectorStoreOptions = {}) {
+  return new GuardedVectorStore(store, options);
+}
