@@ -176,6 +176,20 @@ describe('guardCollection writes', () => {
     expect((await g.held.queue.get(item?.id as string))?.status).toBe('approved');
   });
 
+  it('holds nothing when the store fails, so a retry does not queue twice', async () => {
+    const col = await newCollection();
+    await client.deleteCollection({ name: col.name });
+    const { g } = guarded(col);
+    await expect(
+      g.add({
+        ids: ['q', 'ok'],
+        documents: [T.injectedSentence, T.benign],
+        embeddings: [embed(T.injectedSentence), embed(T.benign)],
+      }),
+    ).rejects.toThrow();
+    expect(await g.held.queue.pending()).toBe(0);
+  });
+
   it('queues human_review writes too, and a rejected one is never stored', async () => {
     const col = await newCollection();
     const enforcer = new MemoryRuntimeEnforcer({ policy: new PolicyEngine({ profile: 'permissive' }) });

@@ -191,6 +191,8 @@ export function guardCollection<C extends ChromaCollectionLike>(
       const vectors = await embed(rewritten.map((r) => r.text as string));
       for (const [k, r] of rewritten.entries()) r.vector = vectors[k] as number[];
     }
+    rows.push(...textless.map((i) => ({ i, text: docs?.[i], meta: {} })));
+    if (rows.length > 0) await collection[method](recordSet(rows));
     await held.hold(
       outcomes,
       texts,
@@ -202,8 +204,6 @@ export function guardCollection<C extends ChromaCollectionLike>(
       })),
       { sourceType, ...contextIds(options) },
     );
-    rows.push(...textless.map((i) => ({ i, text: docs?.[i], meta: {} })));
-    if (rows.length > 0) await collection[method](recordSet(rows));
   }
 
   /** The kept rows of one row set: analyzed ones in the guard's order, then textless ones. */
