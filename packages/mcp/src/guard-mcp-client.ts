@@ -1,10 +1,16 @@
 import {
-  type AuditSink,
   ContentBlockedError,
   type Decision,
-  MemoryRuntimeEnforcer,
+  type MemoryRuntimeEnforcer,
   type SourceType,
 } from '@memgar/core';
+import {
+  type AdapterGuardOptions,
+  guardRetrieved,
+  guardToolOutput,
+  type EnforcerLike as KitEnforcer,
+  resolveEnforcer,
+} from '@memgar/core/adapter-kit';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 
 const GUARDED = Symbol.for('memgar.mcp.guarded');
@@ -30,11 +36,9 @@ export interface MemgarMcpDecisionEvent {
   riskScore: number;
 }
 
-export interface GuardMcpClientOptions {
+export interface GuardMcpClientOptions extends Omit<AdapterGuardOptions, 'enforcer' | 'onDecision'> {
   /** The enforcer deciding every text. @default a new `MemoryRuntimeEnforcer({ audit, auditAllowed: true })` */
   enforcer?: EnforcerLike;
-  /** An audit sink for the default enforcer (ignored when `enforcer` is given). @default none */
-  audit?: AuditSink;
   /** Called once per decision, in order. @default none */
   onDecision?: (event: MemgarMcpDecisionEvent) => void;
   /**
@@ -46,25 +50,20 @@ export interface GuardMcpClientOptions {
   resourceSourceType?: SourceType;
   /** The text that replaces a refused item. @default a one-line refusal naming the tool or resource and the rule */
   refusal?: (name: string, rule: string) => string;
-  /** Recorded with every decision. @default none */
-  agentId?: string;
-  /** Recorded with every decision. @default none */
-  tenantId?: string;
 }
 
 const defaultRefusal = (name: string, rule: string) =>
   `[memgar] The output of "${name}" was withheld: it looked like an injection (${rule}). Do not retry it blindly.`;
 
-type Verdict = Omit<MemgarMcpDecisionEvent, 'kind' | 'name' | 'where'> & { safe: unknown };
+type Verdict = Omit<MemgarMcpDecisionEvent, 'kind' | 'name' | 'where'>;
 type Loose = Record<string, unknown>;
 type AnyFn = (...args: unknown[]) => Promise<unknown>;
 
 const isRecord = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A text that holds a JSON object or array is scanned field by field (findings carry JSON paths). */
-function parseJson(text: string): unknown {
-  const t = text.trimStart();
-  if (!t.startsWith('{') && !t.startsWith('[')) return undefined;
+function parseJson(text: string): object | undefined {
+  if (!/^\s*[[{]/.test(text)) return undefined;
   try {
     const v: unknown = JSON.parse(text);
     return typeof v === 'object' && v !== null ? v : undefined;
@@ -82,75 +81,60 @@ function parseJson(text: string): unknown {
 export function guardMcpClient<T extends McpClientLike>(client: T, options: GuardMcpClientOptions = {}): T {
   const c = client as unknown as Record<'callTool' | 'listTools' | 'readResource', AnyFn> & Loose;
   if (c[GUARDED as unknown as string] === true) return client;
-  const enforcer =
-    options.enforcer ??
-    new MemoryRuntimeEnforcer({ ...(options.audit ? { audit: options.audit } : {}), auditAllowed: true });
-  const ids = {
-    ...(options.agentId !== undefined ? { agentId: options.agentId } : {}),
-    ...(options.tenantId !== undefined ? { tenantId: options.tenantId } : {}),
-  };
+  // The kit's helpers call only `onToolResult` / `onRetrieval` of the enforcer.
+  const enforcer = (options.enforcer ?? resolveEnforcer({ audit: options.audit })) as KitEnforcer;
+  const ids = { agentId: options.agentId, tenantId: options.tenantId };
   const refusal = options.refusal ?? defaultRefusal;
   const refusedTools = new Set<string>();
 
+  /** Reports a decision; throws when refused under `onBlocked: 'throw'` (not for descriptions). */
   const report = (kind: MemgarMcpDecisionEvent['kind'], name: string, where: string, v: Verdict): void => {
     const { decision, allowed, reason, rule, riskScore } = v;
     options.onDecision?.({ kind, name, where, decision, allowed, reason, rule, riskScore });
     if (!allowed && options.onBlocked === 'throw' && kind !== 'tool_description') {
-      throw new ContentBlockedError(
-        `memgar refused ${kind} ${name} at ${where} (${decision}, ${rule}): ${reason}`,
-        {
-          decision,
-          rule,
-        },
-      );
+      const message = `memgar refused ${kind} ${name} at ${where} (${decision}, ${rule}): ${reason}`;
+      throw new ContentBlockedError(message, { decision, rule });
     }
   };
 
-  const checkTool = async (tool: string, value: unknown): Promise<Verdict> => {
+  /** One tool value (JSON text parsed); returns the safe value (JSON text stays text) or `ok: false`. */
+  const check = async (kind: MemgarMcpDecisionEvent['kind'], tool: string, where: string, value: unknown) => {
     const parsed = typeof value === 'string' ? parseJson(value) : undefined;
-    const v = await enforcer.onToolResult(tool, parsed ?? value, { sourceId: tool, ...ids });
-    const safe =
-      !v.allowed || v.decision === 'allow'
-        ? value
-        : typeof value === 'string'
-          ? parsed !== undefined
-            ? JSON.stringify(v.safeOutput)
-            : v.safeContent
-          : v.safeOutput;
-    return { ...v, allowed: v.allowed && safe !== undefined, safe };
+    const onDecision = (e: Verdict) => report(kind, tool, where, e);
+    const r = await guardToolOutput(enforcer, { ...ids, onDecision }, tool, parsed ?? value);
+    const safe = !r.changed ? value : parsed !== undefined ? JSON.stringify(r.output) : r.output;
+    return { ok: r.allowed, safe, rule: r.memgar.rule };
   };
 
   const guardResult = async (tool: string, result: unknown): Promise<unknown> => {
     if (!isRecord(result)) return result;
     const out: Loose = { ...result };
     let refused: string | undefined;
-    const check = async (where: string, value: unknown): Promise<{ ok: boolean; safe: unknown }> => {
-      const v = await checkTool(tool, value);
-      report('tool_result', tool, where, v);
-      if (!v.allowed) refused ??= v.rule;
-      return { ok: v.allowed, safe: v.safe };
+    const checkPart = async (where: string, value: unknown) => {
+      const r = await check('tool_result', tool, where, value);
+      if (!r.ok) refused ??= r.rule;
+      return r;
     };
     if (Array.isArray(result.content)) {
       const content: unknown[] = [];
       for (const [i, item] of result.content.entries()) {
         const res =
-          isRecord(item) && item.type === 'resource' && isRecord(item.resource) ? item.resource : undefined;
+          isRecord(item) && item.type === 'resource' && isRecord(item.resource) ? item.resource : {};
         if (isRecord(item) && item.type === 'text' && typeof item.text === 'string') {
-          const r = await check(`content[${i}]`, item.text);
+          const r = await checkPart(`content[${i}]`, item.text);
           content.push(r.ok ? { ...item, text: r.safe } : undefined);
-        } else if (res !== undefined && typeof res.text === 'string') {
-          const r = await check(`content[${i}].resource`, res.text);
-          content.push(r.ok ? { ...item, resource: { ...res, text: r.safe } } : undefined);
+        } else if (typeof res.text === 'string') {
+          const r = await checkPart(`content[${i}].resource`, res.text);
+          content.push(r.ok ? { ...(item as Loose), resource: { ...res, text: r.safe } } : undefined);
         } else content.push(item);
       }
-      const text = refusal(tool, refused ?? '');
-      out.content = content.map((item) => item ?? { type: 'text', text });
+      out.content = content.map((item) => item ?? { type: 'text', text: refusal(tool, refused ?? '') });
     }
     for (const key of ['structuredContent', 'toolResult'] as const) {
       if (result[key] === undefined) continue;
-      const r = await check(key, result[key]);
+      const r = await checkPart(key, result[key]);
       if (r.ok) out[key] = r.safe;
-      else if (key === 'toolResult') out[key] = refusal(tool, refused ?? 'refused');
+      else if (key === 'toolResult') out[key] = refusal(tool, r.rule);
       else delete out[key];
     }
     if (refused !== undefined) {
@@ -166,21 +150,11 @@ export function guardMcpClient<T extends McpClientLike>(client: T, options: Guar
   const callTool = c.callTool.bind(client);
   c.callTool = async (...args: unknown[]) => {
     const name = isRecord(args[0]) && typeof args[0].name === 'string' ? args[0].name : 'unknown';
-    if (refusedTools.has(name)) {
-      const v = {
-        decision: 'block',
-        allowed: false,
-        rule: 'mcp:tool-description-refused',
-        riskScore: 100,
-      } as const;
-      report('tool_result', name, 'call', {
-        ...v,
-        reason: 'the tool was dropped from listTools',
-        safe: undefined,
-      });
-      return { content: [{ type: 'text', text: refusal(name, v.rule) }], isError: true };
-    }
-    return guardResult(name, await callTool(...args));
+    if (!refusedTools.has(name)) return guardResult(name, await callTool(...args));
+    const rule = 'mcp:tool-description-refused';
+    const reason = 'the tool was dropped from listTools';
+    report('tool_result', name, 'call', { decision: 'block', allowed: false, rule, reason, riskScore: 100 });
+    return { content: [{ type: 'text', text: refusal(name, rule) }], isError: true };
   };
 
   const listTools = c.listTools.bind(client);
@@ -191,14 +165,13 @@ export function guardMcpClient<T extends McpClientLike>(client: T, options: Guar
     for (const tool of result.tools) {
       if (!isRecord(tool) || typeof tool.name !== 'string') continue;
       const meta = { description: tool.description ?? '', inputSchema: tool.inputSchema ?? {} };
-      const v = await checkTool(tool.name, tool.title === undefined ? meta : { title: tool.title, ...meta });
-      report('tool_description', tool.name, 'description', v);
-      if (!v.allowed) {
-        refusedTools.add(tool.name);
-        continue;
+      const value = tool.title === undefined ? meta : { title: tool.title, ...meta };
+      const r = await check('tool_description', tool.name, 'description', value);
+      if (!r.ok) refusedTools.add(tool.name);
+      else {
+        refusedTools.delete(tool.name);
+        tools.push(r.safe !== value && isRecord(r.safe) ? { ...tool, ...r.safe } : tool);
       }
-      refusedTools.delete(tool.name);
-      tools.push(v.decision === 'allow' || !isRecord(v.safe) ? tool : { ...tool, ...v.safe });
     }
     return { ...result, tools };
   };
@@ -207,27 +180,25 @@ export function guardMcpClient<T extends McpClientLike>(client: T, options: Guar
   c.readResource = async (...args: unknown[]) => {
     const result = await readResource(...args);
     if (!isRecord(result) || !Array.isArray(result.contents)) return result;
-    const texts = result.contents.flatMap((item, index) =>
-      isRecord(item) && typeof item.text === 'string'
-        ? [{ index, uri: String(item.uri), content: item.text }]
-        : [],
-    );
-    if (texts.length === 0) return result;
+    const texts = result.contents.flatMap((item, index) => {
+      const uri = isRecord(item) ? String(item.uri) : '';
+      return isRecord(item) && typeof item.text === 'string'
+        ? [{ index, text: item.text, id: uri, sourceId: uri }]
+        : [];
+    });
+    const rules: string[] = []; // per text, in order
+    const onDecision = (e: Verdict) => {
+      const t = texts[rules.push(e.rule) - 1]!;
+      report('resource', t.id, `contents[${t.index}]`, e);
+    };
     const sourceType = options.resourceSourceType ?? 'document';
-    const verdict = await enforcer.onRetrieval(
-      texts.map((t) => ({ content: t.content, id: t.uri, sourceType, sourceId: t.uri })),
-      ids,
-    );
+    const kept = await guardRetrieved(enforcer, { ...ids, onDecision }, undefined, texts, sourceType);
+    const safe = new Map(kept.map((k) => [k.index, k.text]));
     const contents: unknown[] = [...result.contents];
     for (const [i, t] of texts.entries()) {
-      const v = verdict.verdicts[i];
-      if (v === undefined) continue;
-      const ok = v.allowed && v.safeContent !== undefined;
-      report('resource', t.uri, `contents[${t.index}]`, { ...v, allowed: ok, safe: v.safeContent });
-      const item = result.contents[t.index] as Loose;
-      contents[t.index] = ok
-        ? { ...item, text: v.safeContent }
-        : { uri: t.uri, mimeType: 'text/plain', text: refusal(t.uri, v.rule) };
+      const text = safe.get(i);
+      const refused = { uri: t.id, mimeType: 'text/plain', text: refusal(t.id, rules[i] ?? 'no-verdict') };
+      contents[t.index] = text === undefined ? refused : { ...(contents[t.index] as Loose), text };
     }
     return { ...result, contents };
   };
