@@ -30,6 +30,7 @@ import { type FoldResult, HINT_ROT13 } from './fold-result.js';
 import { HOMOGLYPH_CONDITIONAL, homoglyphOf, isConfusableScript } from './homoglyphs.js';
 import { foldLeetspeak, isLeetChar } from './leetspeak.js';
 import { nfkcCluster, nfkcCodePoint } from './nfkc.js';
+import { type StrippedText, stripFormatChars } from './strip-format.js';
 import { decodeUtf8Text } from './text-test.js';
 import { codesToString, unitsToString } from './utf16.js';
 
@@ -51,7 +52,72 @@ const CANCEL_TAG = 0xe007f;
 export function fold(input: string): FoldResult {
   const flags = prescanFlags(input);
   if (!(flags & PRESCAN_NON_ASCII)) return foldAscii(input, flags | decoderHints(input));
-  return new Folder(input, flags & HINT_ROT13).run();
+  return foldInvisibleOnly(input) ?? new Folder(input, flags & HINT_ROT13).run();
+}
+
+/** The stripped text `fold` already made for a result (so `normalize` does not strip again). */
+const strippedTexts = new WeakMap<FoldResult, StrippedText>();
+
+/** `stripFormatChars(input)` for the input `f` was folded from, reusing the fold's own. */
+export function strippedOf(f: FoldResult, input: string): StrippedText {
+  return strippedTexts.get(f) ?? stripFormatChars(input);
+}
+
+/**
+ * ASCII text with invisible characters, joiners and bidi controls strewn in (and no other
+ * non-ASCII unit): they are removed first, the rest takes the ASCII fast path, and offsets are
+ * mapped back through the removal. Same text, offsets and counters as the full folder, whose
+ * per-character path is several times slower on this input (zero-width-stuffed attacks).
+ * Undefined when any other non-ASCII unit is present.
+ */
+function foldInvisibleOnly(input: string): FoldResult | undefined {
+  const tab = unitInfo();
+  const n = input.length;
+  let invisible = 0;
+  let bidi = 0;
+  let removed = 0;
+  for (let i = 0; i < n; i++) {
+    const c = input.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c >= 0xd800 && c <= 0xdfff) return undefined;
+    const cls = (tab[c] ?? 0) & INFO_CLASS;
+    if (cls === CHAR_INVISIBLE) invisible++;
+    else if (cls === CHAR_BIDI) bidi++;
+    else if (cls === CHAR_JOINER) {
+      if (isAsciiAlnum(input.charCodeAt(i - 1)) || isAsciiAlnum(input.charCodeAt(i + 1))) invisible++;
+    } else return undefined;
+    removed++;
+  }
+  const stripped = stripFormatChars(input);
+  const t = stripped.text;
+  const fast = foldAscii(t, prescanFlags(t) | decoderHints(t));
+  let offsets: Int32Array | undefined;
+  const result: FoldResult = {
+    text: fast.text,
+    get offsets(): Int32Array {
+      if (offsets === undefined) {
+        const inner = fast.offsets;
+        const map = stripped.map;
+        const last = inner.length - 1;
+        offsets = new Int32Array(inner.length);
+        for (let k = 0; k < last; k++) offsets[k] = map[inner[k] as number] as number;
+        // The end of the last emitted character: one past the input unit it came from.
+        const end = inner[last] as number;
+        offsets[last] = end === 0 ? 0 : (map[end - 1] as number) + 1;
+      }
+      return offsets;
+    },
+    invisibleChars: invisible,
+    bidiControls: bidi,
+    tagChars: 0,
+    homoglyphs: 0,
+    leet: fast.leet,
+    removed,
+    hidden: [],
+    hints: fast.hints,
+  };
+  strippedTexts.set(result, stripped);
+  return result;
 }
 
 /** @internal The full folder, whatever the text: the reference the fast path is tested against. */

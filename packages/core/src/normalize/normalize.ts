@@ -4,11 +4,11 @@
  */
 import { decoderHints } from './ascii-fast-path.js';
 import { findEncodedSegments } from './decoders.js';
-import { fold, hintsRot13 } from './fold.js';
+import { fold, hintsRot13, strippedOf } from './fold.js';
 import { type FoldResult, HINT_ALL, type HiddenRun } from './fold-result.js';
 import { looksLikeRot13, rot13 } from './rot13.js';
 import type { DecodeStats } from './segment.js';
-import { type StrippedText, stripFormatChars } from './strip-format.js';
+import type { StrippedText } from './strip-format.js';
 import type { NormalizationSignals, NormalizedContent, NormalizeOptions, TextView } from './types.js';
 
 /** Default of `NormalizeOptions.maxDecodeDepth`. */
@@ -87,7 +87,7 @@ export function normalize(content: string, options: NormalizeOptions = {}): Norm
   }
   if (maxDepth >= 1 && ctx.budget > 0) {
     if (main.removed > 0) {
-      const stripped = stripFormatChars(content);
+      const stripped = strippedOf(main, content);
       // Hints of the stripped text: runs broken by invisible characters are whole again.
       scan(ctx, stripped.text, 0, null, stripped, decoderHints(stripped.text));
     } else {

@@ -4,11 +4,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LockedError } from '../errors/index.js';
 import { isProcessAlive } from './file-lock.js';
 import { PersistentMemoryStore } from './persistent-memory-store.js';
 
+// Child processes writing through fsync on a loaded 2-core machine can take longer than 20 s.
+vi.setConfig({ testTimeout: 90_000 });
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
 const dirs: string[] = [];

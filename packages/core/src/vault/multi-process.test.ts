@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LockedError } from '../errors/index.js';
 import { MemoryLedger } from './memory-ledger.js';
 import { MemoryVault } from './memory-vault.js';
@@ -14,6 +14,9 @@ const KEY = Buffer.alloc(32, 0x42);
 
 const dirs: string[] = [];
 const children: ChildProcessWithoutNullStreams[] = [];
+// Child processes load the analyzer and write hundreds of entries through SQLite with fsync: on a
+// loaded 2-core machine that takes longer than the default 20 s per test.
+vi.setConfig({ testTimeout: 90_000 });
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
