@@ -130,7 +130,13 @@ describe('guardMemory', () => {
     await memory.add({ note: T.attack });
     await memory.add({ note: T.benign });
     expect(await stored(inner)).toEqual([T.benign]);
+    expect(events.map((e) => e.decision)).toEqual(['block', 'allow']);
     expect(messageText({ note: 'x' })).toBe('{"note":"x"}');
+    // Such a message has no text field to hold a rewrite: a sanitize decision refuses it.
+    const rewriting = guardMemory(inner, { enforcer: sanitizingEnforcer, onRefused: 'throw' });
+    await expect(rewriting.add({ note: `Hi. ${INJECTED}` })).rejects.toBeInstanceOf(MemoryRefusedError);
+    await guardMemory(inner, { enforcer: sanitizingEnforcer }).add({ note: `Hi. ${INJECTED}` });
+    expect(await stored(inner)).toEqual([T.benign]);
     const sources: SourceType[] = [];
     const audited = guardMemory(createMemory(), {
       enforcer: {

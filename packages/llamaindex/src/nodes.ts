@@ -18,6 +18,16 @@ export function nodeText(node: BaseNode): string {
   return node.getContent(MetadataMode.NONE);
 }
 
+/** Throws `InvalidInputError` unless `nodes` is an array of LlamaIndex nodes. */
+export function checkNodes(nodes: unknown): asserts nodes is BaseNode[] {
+  if (!Array.isArray(nodes) || nodes.some((n) => typeof (n as BaseNode)?.getContent !== 'function')) {
+    throw new InvalidInputError(
+      'nodes',
+      'expected an array of LlamaIndex nodes (BaseNode, or NodeWithScore)',
+    );
+  }
+}
+
 type NodeClass = new (init: Record<string, unknown>) => BaseNode;
 
 /** A copy of `node` (same class, id, metadata, relationships) holding `text` and `metadata.memgar`. */
@@ -43,9 +53,7 @@ export async function guardNodes(
   query: MessageContent | QueryBundle | undefined,
   hits: readonly NodeWithScore[],
 ): Promise<{ index: number; hit: NodeWithScore }[]> {
-  if (!Array.isArray(hits) || hits.some((h) => typeof h?.node?.getContent !== 'function')) {
-    throw new InvalidInputError('nodes', 'expected an array of NodeWithScore ({ node: BaseNode, score? })');
-  }
+  checkNodes(Array.isArray(hits) ? hits.map((h) => h?.node) : hits);
   const items = hits.map(({ node, score }) => ({
     text: nodeText(node),
     id: node.id_,

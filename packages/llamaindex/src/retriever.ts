@@ -36,10 +36,7 @@ export class GuardedRetriever extends BaseRetriever {
 }
 
 /** Wraps a LlamaIndex retriever so that every retrieved node is decided by memgar. */
-export function guardRetriever(
-  retriever: RetrieverLike,
-  options: GuardRetrievalOptions = {},
-): GuardedRetriever {
+export function guardRetriever(retriever: RetrieverLike, options: GuardRetrievalOptions = {}) {
   return new GuardedRetriever(retriever, options);
 }
 

@@ -1,6 +1,6 @@
 import { describeGuardedStoreConformance, CONFORMANCE_TEXTS as T } from '@memgar/adapter-testkit';
 import { INJECTED, sanitizingEnforcer } from '@memgar/adapter-testkit/sanitizing-enforcer';
-import { InvalidOptionError, type SourceType } from '@memgar/core';
+import { InvalidInputError, InvalidOptionError, type SourceType } from '@memgar/core';
 import {
   type BaseNode,
   Document,
@@ -148,6 +148,23 @@ describe('guardVectorStore', () => {
     expect(await store.held.queue.pending()).toBe(0);
   });
 
+  it('approves a held node into a VectorStoreIndex (docstore and vectors) with writeThrough: insertNodes', async () => {
+    let index: VectorStoreIndex | undefined;
+    const s = await simpleIndex({
+      sourceType: 'memory',
+      writeThrough: (node) => (index as VectorStoreIndex).insertNodes([node]),
+    });
+    index = s.index;
+    await s.index.insertNodes([new TextNode({ id_: 'q', text: T.injectedSentence })]);
+    expect(await s.docTexts()).toEqual([]);
+    const [item] = await s.store.held.queue.list();
+    await s.store.held.approve(item?.id as string, 'alice');
+    expect(await s.docTexts()).toEqual([T.injectedSentence]);
+    expect(await s.inner.get('q')).toEqual(await Settings.embedModel.getTextEmbedding(T.injectedSentence));
+    await s.index.insertNodes([new TextNode({ id_: 'again', text: T.injectedSentence })]);
+    expect(await s.store.held.queue.pending()).toBe(1);
+  });
+
   it('filters query results that carry nodes, keeping ids, similarities and nodes aligned', async () => {
     const inner = new TextKeepingStore();
     const embed = (t: string) => inner.embedModel.getTextEmbedding(t);
@@ -172,10 +189,12 @@ describe('guardVectorStore', () => {
     expect(result.nodes?.[0]?.metadata.memgar.decision).toBe('allow');
   });
 
-  it('surfaces a failing store unchanged and rejects a bad concurrency with InvalidOptionError', async () => {
+  it('surfaces a failing store unchanged and rejects bad input and options with typed errors', async () => {
     const failing = guardVectorStore(new FailingStore());
     await expect(failing.add([new TextNode({ text: T.benignChunk })])).rejects.toThrow('vector store down');
     const bad = guardVectorStore(new SimpleVectorStore(), { concurrency: 0 });
     await expect(bad.add([new TextNode({ text: T.benignChunk })])).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(bad.add('nodes' as never)).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(bad.add([{ text: 'not a node' }] as never)).rejects.toBeInstanceOf(InvalidInputError);
   });
 });

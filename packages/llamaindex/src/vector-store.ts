@@ -1,35 +1,36 @@
 import { type BaseNode, jsonToNode, MetadataMode } from '@llamaindex/core/schema';
-import {
-  BaseVectorStore,
-  type VectorStoreQuery,
-  type VectorStoreQueryResult,
-} from '@llamaindex/core/vector-store';
+import * as vs from '@llamaindex/core/vector-store';
 import type { ReviewQueue } from '@memgar/core';
 import * as kit from '@memgar/core/adapter-kit';
-import { type GuardRetrievalOptions, guardNodes, nodeText } from './nodes.js';
+import { checkNodes, type GuardRetrievalOptions, guardNodes, nodeText } from './nodes.js';
 
 export interface GuardVectorStoreOptions extends kit.AdapterWriteOptions, GuardRetrievalOptions {
   /** Where held (quarantined, human-review) nodes wait. @default a new in-memory `ReviewQueue` */
   reviewQueue?: ReviewQueue;
-  /** Writes an approved held node (e.g. into your index's docstore too). @default `inner.add([node])` */
+  /**
+   * Writes an approved held node. For a store that keeps no text, pass `(node) =>
+   * index.insertNodes([node])` so the node reaches the index's docstore too (the guard lets it
+   * through). @default `inner.add([node])`
+   */
   writeThrough?: (node: BaseNode) => Promise<unknown>;
 }
-
-/** A held node: its `toMutableJSON()`, rebuilt with `jsonToNode` on approval. */
-export type HeldNode = Record<string, unknown>;
 
 /**
  * A `BaseVectorStore` over another one. `add` decides every node before any is stored: refused
  * nodes are not stored (quarantined and human-review ones wait in `held`), sanitized ones are
  * stored rewritten and re-embedded. `query` results that carry nodes are guarded for the query.
  */
-export class GuardedVectorStore<V extends BaseVectorStore = BaseVectorStore> extends BaseVectorStore {
+export class GuardedVectorStore<
+  V extends vs.BaseVectorStore = vs.BaseVectorStore,
+> extends vs.BaseVectorStore {
   storesText: boolean;
   readonly inner: V;
-  /** Quarantined and human-review nodes; `held.approve(id, reviewer)` writes one through. */
-  readonly held: kit.HeldWrites<HeldNode>;
+  /** Quarantined and human-review nodes (as `toMutableJSON()`); `held.approve(id, reviewer)` writes one through. */
+  readonly held: kit.HeldWrites<Record<string, unknown>>;
   readonly #enforcer: kit.EnforcerLike;
   readonly #options: GuardVectorStoreOptions;
+  /** Approved held nodes being written through (passed to `add` unguarded, once). */
+  readonly #approved = new Set<BaseNode>();
 
   constructor(inner: V, options: GuardVectorStoreOptions = {}) {
     super({ embedModel: inner.embedModel });
@@ -39,7 +40,11 @@ export class GuardedVectorStore<V extends BaseVectorStore = BaseVectorStore> ext
     this.#options = options;
     this.#enforcer = kit.resolveEnforcer(options);
     const write = options.writeThrough ?? ((node: BaseNode) => inner.add([node]));
-    this.held = new kit.HeldWrites((json) => write(jsonToNode(json)), options.reviewQueue);
+    this.held = new kit.HeldWrites(async (json) => {
+      const node = jsonToNode(json);
+      this.#approved.add(node);
+      await write(node).finally(() => this.#approved.delete(node));
+    }, options.reviewQueue);
   }
 
   client(): ReturnType<V['client']> {
@@ -52,6 +57,8 @@ export class GuardedVectorStore<V extends BaseVectorStore = BaseVectorStore> ext
    * (`VectorStoreIndex` over a store that keeps no text) stores what this store stores.
    */
   async add(nodes: BaseNode[]): Promise<string[]> {
+    checkNodes(nodes);
+    if (nodes.length > 0 && nodes.every((n) => this.#approved.has(n))) return this.inner.add(nodes);
     const sourceType = this.#options.sourceType ?? 'rag';
     const texts = nodes.map(nodeText);
     const items = nodes.map((n, i) => ({
@@ -80,7 +87,7 @@ export class GuardedVectorStore<V extends BaseVectorStore = BaseVectorStore> ext
   }
 
   /** Results without nodes (a store that keeps no text) come back as they are: guard the retriever. */
-  async query(query: VectorStoreQuery, options?: object): Promise<VectorStoreQueryResult> {
+  async query(query: vs.VectorStoreQuery, options?: object): Promise<vs.VectorStoreQueryResult> {
     const result = await this.inner.query(query, options);
     if (result.nodes === undefined) return result;
     const hits = result.nodes.map((node, i) => ({ node, score: result.similarities[i] }));
@@ -95,6 +102,9 @@ export class GuardedVectorStore<V extends BaseVectorStore = BaseVectorStore> ext
 }
 
 /** Wraps a LlamaIndex vector store so that its writes and query results are decided by memgar. */
-export function guardVectorStore<V extends BaseVectorStore>(store: V, options: GuardVectorStoreOptions = {}) {
+export function guardVectorStore<V extends vs.BaseVectorStore>(
+  store: V,
+  options: GuardVectorStoreOptions = {},
+) {
   return new GuardedVectorStore(store, options);
 }
