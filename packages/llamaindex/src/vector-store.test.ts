@@ -3,6 +3,7 @@ import { INJECTED, sanitizingEnforcer } from '@memgar/adapter-testkit/sanitizing
 import { InvalidInputError, InvalidOptionError, type SourceType } from '@memgar/core';
 import {
   type BaseNode,
+  DocStoreStrategy,
   Document,
   MetadataMode,
   Settings,
@@ -112,6 +113,24 @@ describe('guardVectorStore', () => {
     ]);
     const hits = await s.index.asRetriever({ similarityTopK: 5 }).retrieve('refund policy');
     expect(hits.map((h) => text(h.node))).toEqual([T.benignChunk]);
+  });
+
+  it('guards VectorStoreIndex.fromDocuments; with docStoreStrategy NONE the docstore holds only allowed nodes', async () => {
+    const docs = () => [
+      new Document({ text: T.benignChunk, id_: 'faq' }),
+      new Document({ text: T.poisonedChunk, id_: 'upload' }),
+    ];
+    for (const docStoreStrategy of [DocStoreStrategy.NONE, undefined]) {
+      const storageContext = await storageContextFromDefaults({
+        vectorStore: guardVectorStore(new SimpleVectorStore()),
+      });
+      const index = await VectorStoreIndex.fromDocuments(docs(), { storageContext, docStoreStrategy });
+      const hits = await index.asRetriever({ similarityTopK: 5 }).retrieve('refund policy');
+      expect(hits.map((h) => text(h.node))).toEqual([T.benignChunk]);
+      const stored = Object.values(await storageContext.docStore.docs()).map(text);
+      // The default (upserts) strategy keeps the source documents as given, for de-duplication.
+      expect(stored.includes(T.poisonedChunk)).toBe(docStoreStrategy === undefined);
+    }
   });
 
   it('stores the sanitized rewrite in both the vector store (re-embedded) and the docstore', async () => {
