@@ -1,0 +1,156 @@
+import type { MastraMessageV2 } from '@mastra/core/agent';
+import type { Processor } from '@mastra/core/processors';
+import type { ChunkType } from '@mastra/core/stream';
+import type { CanaryRegistry, SourceType } from '@memgar/core';
+import * as kit from '@memgar/core/adapter-kit';
+import { type MessageLike, type Piece, pieces, pieceText, rewrite } from './message-parts.js';
+
+/**
+ * One decision of the processor. `stage`: `input` (a message part before the model saw it) or
+ * `output`; `where`: `messages[0].parts[1]`, `tool:search messages[2].parts[0]`, `output[0].parts[0]`,
+ * `stream`, `tool-call:send`. Not `allowed` means the run was aborted.
+ */
+export type ProcessorDecisionEvent = Omit<kit.AdapterDecisionEvent, 'boundary' | 'id'> & {
+  stage: 'input' | 'output';
+  where: string;
+};
+
+export interface MemgarProcessorOptions extends Omit<kit.AdapterGuardOptions, 'onDecision'> {
+  /** Canaries that must never appear in the output (text and tool-call arguments). @default none */
+  canaries?: Pick<CanaryRegistry, 'scan'>;
+  /** Source type of input text parts (`onRetrieval`). @default 'rag' */
+  sourceType?: SourceType;
+  /** Analyze output text for payloads aimed at downstream agents (`onToolResult`, source `agent`). @default true */
+  scanOutput?: boolean;
+  /** Stream hold-back window in characters; must exceed the longest canary as written. @default 256 */
+  holdBack?: number;
+  /** Called for every decision on a message part, and for a stream violation. Errors it throws are ignored. @default none */
+  onDecision?: (event: ProcessorDecisionEvent) => void;
+}
+
+type Abort = (reason?: string) => never;
+type Args = { messages: MastraMessageV2[]; abort: Abort };
+/** A decision on one piece: `value` is what to use instead when `changed`. */
+type Check = kit.HoldBackCheck & { riskScore: number; changed: boolean; value?: unknown };
+
+const NOT_SCANNED = { allowed: true, decision: 'allow', rule: 'mastra:not-scanned', reason: '' } as const;
+
+/** Thrown inside the processor to end the run; `#safe` turns it into Mastra's tripwire. */
+class Refusal extends Error {}
+
+/**
+ * A Mastra input and output processor: input text parts and tool results are decided before the
+ * model sees them (sanitized parts are rewritten); the output is checked for canaries and for
+ * injection aimed at downstream agents (streams through a hold-back window). A refusal aborts the
+ * run with Mastra's tripwire, its reason naming the memgar decision; so does any failure.
+ */
+export class MemgarProcessor implements Processor {
+  readonly name = 'memgar';
+  readonly #enforcer: kit.EnforcerLike;
+  readonly #o: MemgarProcessorOptions;
+  readonly #ids: { agentId?: string; tenantId?: string };
+
+  constructor(options: MemgarProcessorOptions = {}) {
+    const { onDecision: _, ...guard } = options;
+    this.#o = options;
+    this.#enforcer = kit.resolveEnforcer(guard);
+    this.#ids = kit.contextIds(guard);
+  }
+
+  processInput({ messages, abort }: Args): Promise<MastraMessageV2[]> {
+    return this.#safe(abort, () => this.#messages(messages, 'input'));
+  }
+
+  processOutputResult({ messages, abort }: Args): Promise<MastraMessageV2[]> {
+    return this.#safe(abort, () => this.#messages(messages, 'output'));
+  }
+
+  processOutputStream(args: { part: ChunkType; state: Record<string, unknown>; abort: Abort }) {
+    const { part, state, abort } = args;
+    return this.#safe(abort, async (): Promise<ChunkType | null> => {
+      const fail = (where: string, c: kit.HoldBackCheck) => this.#report('output', where, c as Check);
+      state.memgar ??= new kit.HoldBack(this.#o.holdBack ?? 256, (t) => this.#output(t), fail);
+      const hb = state.memgar as kit.HoldBack;
+      if (part.type === 'text-delta') {
+        const text = await hb.push(part.payload.id, part.payload.text, 'stream');
+        return text === '' ? null : { ...part, payload: { ...part.payload, text } };
+      }
+      if (part.type === 'text-end') {
+        // One part in, one out: the held tail goes out in place of `text-end`.
+        const text = await hb.flush(part.payload.id, 'stream');
+        return text === '' ? part : { ...part, type: 'text-delta', payload: { id: part.payload.id, text } };
+      }
+      if (part.type === 'tool-call') {
+        const leak = this.#canary(JSON.stringify(part.payload.args ?? {}));
+        if (leak) throw this.#report('output', `tool-call:${part.payload.toolName}`, leak);
+      }
+      return part;
+    });
+  }
+
+  /** Runs `fn`; a refusal or any error aborts the run (Mastra lets other errors of stream processors pass). */
+  async #safe<T>(abort: Abort, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return abort(error instanceof Refusal ? message : `memgar could not decide (${message}); refused`);
+    }
+  }
+
+  async #messages(messages: MastraMessageV2[], stage: 'input' | 'output'): Promise<MastraMessageV2[]> {
+    const out: MastraMessageV2[] = [];
+    for (const [i, m] of messages.entries()) {
+      const values = new Map<number, unknown>();
+      for (const p of pieces(m as MessageLike)) {
+        if (stage === 'output' && p.kind === 'tool') continue; // ran already; a guarded memory decides on it
+        const at = `${stage === 'input' ? 'messages' : 'output'}[${i}].parts[${p.at}]`;
+        const c = stage === 'output' ? await this.#output(pieceText(p)) : await this.#input(p);
+        const refusal = this.#report(stage, p.kind === 'tool' ? `tool:${p.toolName} ${at}` : at, c);
+        if (!c.allowed) throw refusal;
+        if (c.changed) values.set(p.at, c.value);
+      }
+      out.push(rewrite(m, values));
+    }
+    return out;
+  }
+
+  /** A text part as retrieved context (`onRetrieval`); a tool result with `onToolResult` (JSON field by field). */
+  async #input(p: Piece): Promise<Check> {
+    const events: kit.AdapterDecisionEvent[] = [];
+    const o = { ...this.#ids, onDecision: (e: kit.AdapterDecisionEvent) => events.push(e) };
+    const e = this.#enforcer;
+    const tool = p.kind === 'tool' ? await kit.guardToolOutput(e, o, p.toolName, p.value) : undefined;
+    const text = [{ text: pieceText(p) }];
+    const [kept] = tool ? [] : await kit.guardRetrieved(e, o, undefined, text, this.#o.sourceType);
+    if (events[0] === undefined) throw new Error('no verdict');
+    if (tool !== undefined) return { ...events[0], changed: tool.changed, value: tool.output };
+    return { ...events[0], changed: kept !== undefined && kept.text !== p.value, value: kept?.text };
+  }
+
+  #canary(text: string): Check | undefined {
+    const leak = this.#o.canaries?.scan(text)[0];
+    if (leak === undefined) return undefined;
+    const reason = `canary ${leak.canary.label ?? leak.canary.fingerprint} leaked (${leak.view})`;
+    return { allowed: false, decision: 'block', rule: 'canary:leak', reason, riskScore: 100, changed: false };
+  }
+
+  async #output(text: string): Promise<Check> {
+    const leak = this.#canary(text);
+    if (leak !== undefined) return leak;
+    if (this.#o.scanOutput === false) return { ...NOT_SCANNED, riskScore: 0, changed: false };
+    const v = await this.#enforcer.onToolResult('model-output', text, { sourceType: 'agent', ...this.#ids });
+    return { ...v, changed: v.safeContent !== text, value: v.safeContent };
+  }
+
+  /** Reports `c`; returns the refusal to throw when it is not allowed. */
+  #report(stage: 'input' | 'output', where: string, c: Check): Refusal {
+    const { decision, allowed, rule, reason, riskScore } = c;
+    try {
+      this.#o.onDecision?.({ stage, where, decision, allowed, rule, reason, riskScore });
+    } catch {
+      // A callback never changes a decision.
+    }
+    return new Refusal(`memgar ${decision} (${rule}) at ${where}: ${reason}`);
+  }
+}
