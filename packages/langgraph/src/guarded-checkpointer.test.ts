@@ -1,7 +1,7 @@
 import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
 import { FakeListChatModel } from '@langchain/core/utils/testing';
-import { END, MemorySaver, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
+import { END, MemorySaver, MessagesAnnotation, Overwrite, START, StateGraph } from '@langchain/langgraph';
 import { ToolNode } from '@langchain/langgraph/prebuilt';
 import { CONFORMANCE_TEXTS, describeGuardedStoreConformance } from '@memgar/adapter-testkit';
 import { INJECTED, sanitizingEnforcer } from '@memgar/adapter-testkit/sanitizing-enforcer';
@@ -118,6 +118,18 @@ describe('guardCheckpointer in a real StateGraph (MessagesAnnotation, MemorySave
     const last = (await graph.getState(thread())).values.messages.at(-1);
     expect(AIMessage.isInstance(last)).toBe(true);
     expect(last.text).toMatch(/^\[memgar\] message withheld/);
+    expect(persisted(inner)).not.toContain('evil.example');
+  });
+
+  it('guards an Overwrite of the messages channel and plain message-likes', async () => {
+    const { graph, inner } = setup();
+    await graph.invoke({ messages: [{ role: 'user', content: T.attack }] }, thread());
+    await graph.updateState(thread(), {
+      messages: new Overwrite([new HumanMessage(T.benign), new AIMessage(T.poisonedChunk)]),
+    });
+    const texts = (await graph.getState(thread())).values.messages.map((m: AIMessage) => m.text);
+    expect(texts[0]).toBe(T.benign);
+    expect(texts[1]).toMatch(/^\[memgar\] message withheld/);
     expect(persisted(inner)).not.toContain('evil.example');
   });
 

@@ -1,77 +1,61 @@
-import { type BaseMessage, coerceMessageLikeToMessage, isBaseMessage } from '@langchain/core/messages';
+import {
+  type BaseMessage,
+  coerceMessageLikeToMessage as coerce,
+  isBaseMessage,
+} from '@langchain/core/messages';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import {
-  BaseCheckpointSaver,
   type Checkpoint,
   type CheckpointMetadata,
   type CheckpointTuple,
   isCommand,
+  BaseCheckpointSaver as Saver,
   START,
 } from '@langchain/langgraph';
 import type { Decision, SourceType } from '@memgar/core';
-import {
-  type AdapterWriteOptions,
-  type EnforcerLike,
-  guardWrites,
-  MemoryRefusedError,
-  resolveEnforcer,
-  type WriteOutcome,
-} from '@memgar/core/adapter-kit';
+import * as kit from '@memgar/core/adapter-kit';
 
-export interface GuardCheckpointerOptions extends Omit<AdapterWriteOptions, 'onRefused'> {
-  /**
-   * A refused message (block, quarantine, human review) is replaced by a placeholder (same class,
-   * id and tool-call fields), or the write rejects with `MemoryRefusedError` and nothing of it is stored.
-   * @default 'placeholder'
-   */
+export interface GuardCheckpointerOptions extends Omit<kit.AdapterWriteOptions, 'onRefused'> {
+  /** A refused message becomes a placeholder (same class, id, tool-call fields), or the write rejects with `MemoryRefusedError`. @default 'placeholder' */
   onRefused?: 'placeholder' | 'throw';
   /** The state channels that hold messages. @default ['messages'] */
   channels?: readonly string[];
-  /** The text of a refused message's placeholder. @default `[memgar] message withheld (${decision}, ${rule})` */
+  /** The placeholder's text. @default `[memgar] message withheld (${decision}, ${rule})` */
   placeholder?: (decision: Decision, rule: string) => string;
   /** The source type a message is analyzed as. @default 'tool' for tool messages, else 'memory' */
   sourceType?: (message: BaseMessage) => SourceType;
 }
 
-type Configurable = { thread_id?: unknown; checkpoint_ns?: unknown; checkpoint_id?: unknown };
-type PendingWrite = Parameters<BaseCheckpointSaver['putWrites']>[1][number];
-
-const CACHE_SIZE = 512;
+type PendingWrite = Parameters<Saver['putWrites']>[1][number];
+type MessageClass = new (fields: Record<string, unknown>) => BaseMessage;
 const keyOf = (m: BaseMessage) => `${m.id ?? ''}\u0000${m.text}`;
+const defaultPlaceholder = (d: Decision, r: string) => `[memgar] message withheld (${d}, ${r})`;
 
 function asMessage(x: unknown): BaseMessage | undefined {
-  if (isBaseMessage(x)) return x;
   try {
-    return coerceMessageLikeToMessage(x as Parameters<typeof coerceMessageLikeToMessage>[0]);
+    return isBaseMessage(x) ? x : coerce(x as Parameters<typeof coerce>[0]);
   } catch {
-    return undefined; // not a message: the graph's reducer decides what to do with it
+    return undefined; // not a message: left to the graph's reducer
   }
 }
 
-/** A copy of `m` (same class, id and fields) whose content is `text`. */
-function withContent(m: BaseMessage, text: string): BaseMessage {
-  const Ctor = m.constructor as new (fields: Record<string, unknown>) => BaseMessage;
-  return new Ctor({ ...m.lc_kwargs, content: text });
-}
-
 /**
- * A LangGraph checkpointer whose new messages are decided before a checkpoint or a task's
- * pending writes are stored: allowed ones unchanged, sanitized ones rewritten, refused ones
- * replaced by a placeholder or the write rejected. Reads pass through.
+ * A LangGraph checkpointer that decides new messages before a checkpoint, the graph input or a task's
+ * pending writes are stored: allowed unchanged, sanitized rewritten, refused replaced or rejected.
+ * Reads pass through.
  */
-export class GuardedCheckpointSaver extends BaseCheckpointSaver {
-  readonly #inner: BaseCheckpointSaver;
-  readonly #enforcer: EnforcerLike;
-  readonly #options: GuardCheckpointerOptions;
+export class GuardedCheckpointSaver extends Saver {
+  readonly #inner: Saver;
+  readonly #enforcer: kit.EnforcerLike;
+  readonly #o: GuardCheckpointerOptions;
   readonly #channels: readonly string[];
-  /** Recent outcomes by source type and text, so a message is decided once, not at every checkpoint. */
-  readonly #decided = new Map<string, WriteOutcome>();
+  readonly #decided = new Map<string, kit.WriteOutcome>();
 
-  constructor(inner: BaseCheckpointSaver, options: GuardCheckpointerOptions = {}) {
+  constructor(inner: Saver, options: GuardCheckpointerOptions = {}) {
     super(inner.serde);
     this.#inner = inner;
-    this.#options = options;
-    this.#enforcer = resolveEnforcer(options);
+    this.#o = options;
+    this.#enforcer = kit.resolveEnforcer(options);
     this.#channels = options.channels ?? ['messages'];
   }
 
@@ -79,10 +63,7 @@ export class GuardedCheckpointSaver extends BaseCheckpointSaver {
     return this.#inner.getTuple(config);
   }
 
-  list(
-    config: RunnableConfig,
-    options?: Parameters<BaseCheckpointSaver['list']>[1],
-  ): AsyncGenerator<CheckpointTuple> {
+  list(config: RunnableConfig, options?: Parameters<Saver['list']>[1]): AsyncGenerator<CheckpointTuple> {
     return this.#inner.list(config, options);
   }
 
@@ -94,35 +75,20 @@ export class GuardedCheckpointSaver extends BaseCheckpointSaver {
     return this.#inner.getNextVersion(current);
   }
 
-  override getDeltaChannelHistory(
-    options: Parameters<BaseCheckpointSaver['getDeltaChannelHistory']>[0],
-  ): ReturnType<BaseCheckpointSaver['getDeltaChannelHistory']> {
-    return this.#inner.getDeltaChannelHistory(options);
-  }
-
-  /** Decides the messages that are not in the parent checkpoint, then stores the safe checkpoint. */
+  /** Decides the messages not in the parent checkpoint (and the graph input), then stores the safe checkpoint. */
   async put(
     config: RunnableConfig,
     checkpoint: Checkpoint,
     metadata: CheckpointMetadata,
-    newVersions: Parameters<BaseCheckpointSaver['put']>[3],
+    versions: Parameters<Saver['put']>[3],
   ): Promise<RunnableConfig> {
     const seen = await this.#parentKeys(config);
-    const values = { ...checkpoint.channel_values };
-    for (const channel of this.#channels) {
-      const list = values[channel];
-      if (Array.isArray(list)) values[channel] = await this.#guardList(list, seen);
-    }
-    // The graph input waits in the START channel of the input checkpoint: `{ messages: [...] }`.
-    const input = values[START];
+    const values = await this.#guardChannels({ ...checkpoint.channel_values }, seen);
+    const input = values[START]; // the graph input, `{ messages: [...] }`, waits here in the input checkpoint
     if (typeof input === 'object' && input !== null && !Array.isArray(input) && !isCommand(input)) {
-      const safe: Record<string, unknown> = { ...input };
-      for (const channel of this.#channels) {
-        if (channel in safe) safe[channel] = await this.#guardValue(safe[channel], seen);
-      }
-      values[START] = safe;
+      values[START] = await this.#guardChannels({ ...input }, seen);
     }
-    return this.#inner.put(config, { ...checkpoint, channel_values: values }, metadata, newVersions);
+    return this.#inner.put(config, { ...checkpoint, channel_values: values }, metadata, versions);
   }
 
   /** Decides the messages a task wrote to a message channel, then stores the safe writes. */
@@ -130,78 +96,53 @@ export class GuardedCheckpointSaver extends BaseCheckpointSaver {
     config: RunnableConfig,
     writes: PendingWrite[],
     taskId: string,
-    taskPath?: string,
+    path?: string,
   ): Promise<void> {
     const safe: PendingWrite[] = [];
-    for (const [channel, value] of writes) {
-      safe.push([
-        channel,
-        this.#channels.includes(channel) ? await this.#guardValue(value, new Set()) : value,
-      ]);
-    }
-    return this.#inner.putWrites(config, safe, taskId, taskPath);
+    for (const [ch, v] of writes) safe.push([ch, this.#channels.includes(ch) ? await this.#guard(v) : v]);
+    return this.#inner.putWrites(config, safe, taskId, path);
   }
 
-  async #parentKeys(config: RunnableConfig): Promise<Set<string>> {
-    const c = (config.configurable ?? {}) as Configurable;
+  async #parentKeys({ configurable: c = {} }: RunnableConfig): Promise<Set<string>> {
     if (typeof c.checkpoint_id !== 'string') return new Set();
-    const parent = await this.#inner.getTuple({
-      configurable: {
-        thread_id: c.thread_id,
-        checkpoint_ns: c.checkpoint_ns ?? '',
-        checkpoint_id: c.checkpoint_id,
-      },
-    });
-    const values = parent?.checkpoint.channel_values ?? {};
-    const keys = this.#channels.flatMap((ch) => {
-      const list = (values as Record<string, unknown>)[ch];
-      return Array.isArray(list) ? list.filter(isBaseMessage).map(keyOf) : [];
-    });
-    return new Set(keys);
+    const { thread_id, checkpoint_ns = '', checkpoint_id } = c;
+    const parent = await this.#inner.getTuple({ configurable: { thread_id, checkpoint_ns, checkpoint_id } });
+    const values: Record<string, unknown> = parent?.checkpoint.channel_values ?? {};
+    return new Set(this.#channels.flatMap((ch) => [values[ch]].flat().filter(isBaseMessage).map(keyOf)));
   }
 
-  /** A message channel's value (a message, a message-like, or a list of them), guarded. */
-  async #guardValue(value: unknown, seen: ReadonlySet<string>): Promise<unknown> {
-    return Array.isArray(value) ? this.#guardList(value, seen) : (await this.#guardList([value], seen))[0];
+  async #guardChannels(values: Record<string, unknown>, seen: ReadonlySet<string>) {
+    for (const ch of this.#channels) if (ch in values) values[ch] = await this.#guard(values[ch], seen);
+    return values;
   }
 
-  /** `list` with its new messages (not in `seen`) decided: kept, rewritten or replaced. */
-  async #guardList(list: readonly unknown[], seen: ReadonlySet<string>): Promise<unknown[]> {
-    const sourceOf =
-      this.#options.sourceType ?? ((m: BaseMessage) => (m.getType() === 'tool' ? 'tool' : 'memory'));
-    const todo = list.flatMap((x, i) => {
+  /** A channel value (a message, a message-like or a list of them) with its new messages decided. */
+  async #guard(value: unknown, seen: ReadonlySet<string> = new Set()): Promise<unknown> {
+    if (typeof value === 'object' && value !== null && '__overwrite__' in value) {
+      return { __overwrite__: await this.#guard(value.__overwrite__, seen) }; // an `Overwrite` of the channel
+    }
+    if (!Array.isArray(value)) return ((await this.#guard([value], seen)) as unknown[])[0];
+    const sourceOf = this.#o.sourceType ?? ((m: BaseMessage) => (m.getType() === 'tool' ? 'tool' : 'memory'));
+    const todo = value.flatMap((x, i) => {
       const m = asMessage(x);
       if (m === undefined || m.text.trim() === '' || seen.has(keyOf(m))) return [];
-      return [{ i, m, cacheKey: `${sourceOf(m)}\u0000${m.text}` }];
+      return [{ i, m, key: `${sourceOf(m)}\u0000${m.text}` }];
     });
-    const known = new Map<string, WriteOutcome>();
-    for (const t of todo) {
-      const o = this.#decided.get(t.cacheKey);
-      if (o !== undefined) known.set(t.cacheKey, o);
-    }
-    const fresh = [
-      ...new Map(todo.filter((t) => !known.has(t.cacheKey)).map((t) => [t.cacheKey, t])).values(),
-    ];
-    // Refusals are remembered too (then thrown below), so a retried write is not decided again.
-    const outcomes = await guardWrites(
-      this.#enforcer,
-      { ...this.#options, onRefused: 'drop' },
-      fresh.map(({ m }) => ({ text: m.text, sourceType: sourceOf(m), id: m.id })),
-    );
-    for (const [n, t] of fresh.entries()) {
-      known.set(t.cacheKey, outcomes[n]!);
-      this.#decided.set(t.cacheKey, outcomes[n]!);
-      if (this.#decided.size > CACHE_SIZE) this.#decided.delete(this.#decided.keys().next().value as string);
-    }
-    const out = [...list];
-    for (const { i, m, cacheKey } of todo) {
-      const o = known.get(cacheKey)!;
-      if (o.stored && o.text === m.text) continue;
+    // Outcomes (refusals too) are remembered: a message is decided once, not at every checkpoint.
+    while (this.#decided.size > 512) this.#decided.delete(this.#decided.keys().next().value as string);
+    const fresh = todo.filter((t) => !this.#decided.has(t.key));
+    const items = fresh.map(({ m }) => ({ text: m.text, sourceType: sourceOf(m), id: m.id }));
+    const outcomes = await kit.guardWrites(this.#enforcer, { ...this.#o, onRefused: 'drop' }, items);
+    for (const [n, t] of fresh.entries()) this.#decided.set(t.key, outcomes[n]!);
+    const out = [...value];
+    for (const { i, m, key } of todo) {
+      const o = this.#decided.get(key)!;
       const { decision, rule } = o.memgar;
-      if (!o.stored && this.#options.onRefused === 'throw')
-        throw new MemoryRefusedError(decision, rule, o.reason, m.id);
-      const placeholder = this.#options.placeholder ?? ((d, r) => `[memgar] message withheld (${d}, ${r})`);
-      out[i] = withContent(m, o.stored ? o.text : placeholder(decision, rule));
+      if (!o.stored && this.#o.onRefused === 'throw') {
+        throw new kit.MemoryRefusedError(decision, rule, o.reason, m.id);
+      }
+      const text = o.stored ? o.text : (this.#o.placeholder ?? defaultPlaceholder)(decision, rule);
+      if (text !== m.text) out[i] = new (m.constructor as MessageClass)({ ...m.lc_kwargs, content: text });
     }
     return out;
   }
@@ -209,7 +150,7 @@ export class GuardedCheckpointSaver extends BaseCheckpointSaver {
 
 /** Wraps a LangGraph checkpointer so that every new message is decided by memgar before it is stored. */
 export function guardCheckpointer(
-  saver: BaseCheckpointSaver,
+  saver: Saver,
   options: GuardCheckpointerOptions = {},
 ): GuardedCheckpointSaver {
   return new GuardedCheckpointSaver(saver, options);

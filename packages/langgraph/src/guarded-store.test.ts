@@ -188,6 +188,20 @@ describe('guardStore held writes', () => {
     expect((await store.held.queue.get(item!.id))?.status).toBe('approved');
   });
 
+  it('does not queue an item when one of its fields is blocked, even if another only needs review', async () => {
+    const inner = new InMemoryStore();
+    const events: AdapterDecisionEvent[] = [];
+    const store = guardStore(inner, {
+      enforcer: reviewWeb(),
+      sourceType: 'web',
+      onDecision: (e) => events.push(e),
+    });
+    await store.put(['m'], 'mixed', { note: T.benign, body: T.attack });
+    expect(events.map((e) => e.decision)).toEqual(['human_review', 'block']);
+    expect(await store.held.queue.list({ status: 'all' })).toEqual([]);
+    expect(await allValues(inner)).toEqual([]);
+  });
+
   it('does not queue blocked writes', async () => {
     const store = guardStore(new InMemoryStore());
     await store.put(['m'], 'x', { text: T.attack });
