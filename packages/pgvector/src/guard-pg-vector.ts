@@ -6,6 +6,7 @@ import type * as T from './types.js';
 type Row = Record<string, unknown>;
 type Item = { text: string; sourceType: SourceType; sourceId?: string; id?: string | number };
 const OPS = { cosine: '<=>', l2: '<->', inner_product: '<#>' } as const;
+/** Relevance from a distance (higher is better) for the retrieval guard's ranking. */
 const SCORE = {
   cosine: (d: number) => 1 - d,
   l2: (d: number) => 1 / (1 + d),
@@ -42,14 +43,12 @@ export function guardPgVector<C extends T.PgQueryable>(
     throw new InvalidOptionError('client', '@memgar/pgvector: the client needs a query() method');
   const enforcer = kit.resolveEnforcer(options);
   const { table, embed } = options;
-  const [idCol, textCol, embCol] = [
-    options.idColumn ?? 'id',
-    options.textColumn ?? 'content',
-    options.embeddingColumn ?? 'embedding',
-  ];
-  const metaCol = options.metadataColumn === undefined ? 'metadata' : options.metadataColumn;
-  const source = options.sourceType ?? 'rag';
-  const distance = options.distance ?? 'cosine';
+  const {
+    idColumn: idCol = 'id',
+    textColumn: textCol = 'content',
+    embeddingColumn: embCol = 'embedding',
+  } = options;
+  const { metadataColumn: metaCol = 'metadata', sourceType: source = 'rag', distance = 'cosine' } = options;
   const raw = client.query as (...a: unknown[]) => Promise<{ rows: Row[]; rowCount: number | null }>;
   const run = (...a: unknown[]) => raw.apply(client, a);
   const held = new kit.HeldWrites<T.PgHeldRecord>((r) => run(r.text, r.values), options.reviewQueue);
@@ -83,7 +82,8 @@ export function guardPgVector<C extends T.PgQueryable>(
             ? await embedOne(text)
             : undefined;
         const stamp = { ...o.memgar, sourceType, ...(sourceId ? { sourceId } : {}) };
-        const meta = next(JSON.stringify({ memgar: isHeld(o) ? { ...stamp, review: 'approved' } : stamp }));
+        const memgar = isHeld(o) ? { ...stamp, review: 'approved' } : stamp;
+        const meta = metaCol ? next(JSON.stringify({ memgar })) : '';
         const cells = t.map((item, c) => {
           if (c === iText) return next(text);
           if (c === iEmb && v !== undefined) return next(vectorSql(v));
@@ -211,12 +211,10 @@ export function guardPgVector<C extends T.PgQueryable>(
     if (typeof q === 'string' && !embed)
       throw new InvalidOptionError('embed', '@memgar/pgvector: a text query needs the embed option');
     const v = typeof q === 'string' ? ((await embedOne(q)) as readonly number[]) : checkVector(q, 'query');
-    const [values, where, only, m] = [
-      [vectorSql(v)] as unknown[],
-      [] as string[],
-      o.onlyDecisions ?? options.onlyDecisions,
-      metaCol && sql.ident(metaCol),
-    ];
+    const values: unknown[] = [vectorSql(v)];
+    const where: string[] = [];
+    const only = o.onlyDecisions ?? options.onlyDecisions;
+    const m = metaCol && sql.ident(metaCol);
     if ((only || o.filter) && !m)
       throw new InvalidOptionError('metadataColumn', '@memgar/pgvector: filters need it');
     if (only) {
