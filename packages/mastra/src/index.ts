@@ -1,4 +1,11 @@
-export { type EnforcerLike, MemoryRefusedError } from '@memgar/core/adapter-kit';
+export { type EnforcerLike, HeldWrites, MemoryRefusedError } from '@memgar/core/adapter-kit';
+export {
+  type GuardedQueryParams,
+  type GuardedVector,
+  type GuardVectorOptions,
+  guardVector,
+  type HeldVector,
+} from './guard-vector.js';
 export {
   MemgarProcessor,
   type MemgarProcessorOptions,
