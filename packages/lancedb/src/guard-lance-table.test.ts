@@ -6,7 +6,7 @@ import * as lancedb from '@lancedb/lancedb';
 import { CONFORMANCE_TEXTS, describeGuardedStoreConformance } from '@memgar/adapter-testkit';
 import { fakeEmbedding } from '@memgar/adapter-testkit/fake-openai';
 import { INJECTED, sanitizingEnforcer } from '@memgar/adapter-testkit/sanitizing-enforcer';
-import { InMemoryAuditSink, MemgarError, MemoryRuntimeEnforcer } from '@memgar/core';
+import { InMemoryAuditSink, MemgarError, MemoryRuntimeEnforcer, ReviewQueue } from '@memgar/core';
 import type { AdapterDecisionEvent, EnforcerLike } from '@memgar/core/adapter-kit';
 import { Field, FixedSizeList, Float32, Schema, Utf8 } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -137,6 +137,8 @@ describe('guardLanceTable', () => {
     expect(scan.map((r) => r.id)).toEqual(['1']);
     const taken = await g.takeOffsets([0, 1]).toArray();
     expect(taken.map((r) => r.id)).toEqual(['1']);
+    const rowIds = (await t.query().withRowId().toArray()).map((r) => r._rowid as bigint);
+    expect((await g.takeRowIds(rowIds).toArray()).map((r) => r.id)).toEqual(['1', '3']);
   });
 
   it('returns the sanitized rewrite of a row the retrieval guard repairs', async () => {
@@ -249,6 +251,47 @@ describe('guardLanceTable', () => {
       await expect(g.add(data as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     expect(() => guardLanceTable({} as never)).toThrow(/LanceDB Table/);
     expect((await all(t)).map((r) => r.id)).toEqual(['p']);
+  });
+
+  it('works with other column names, a given review queue, and full-text search (query text, _score)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'memgar-lance-'));
+    dirs.push(dir);
+    const db = await lancedb.connect(dir);
+    const t = await db.createEmptyTable(
+      'notes',
+      new Schema([
+        new Field('doc_id', new Utf8(), true),
+        new Field('body', new Utf8(), true),
+        new Field('emb', new FixedSizeList(DIMS, new Field('item', new Float32(), true)), true),
+      ]),
+    );
+    const queue = new ReviewQueue();
+    const events: AdapterDecisionEvent[] = [];
+    const g = guardLanceTable(t, {
+      textColumn: 'body',
+      idColumn: 'doc_id',
+      vectorColumn: 'emb',
+      embed,
+      enforcer: sanitizingEnforcer,
+      reviewQueue: queue,
+      onDecision: (e) => events.push(e),
+    });
+    const row = (id: string, body: string) => ({ doc_id: id, body, emb: fakeEmbedding(body, DIMS) });
+    await g.add([row('r', `${REFUND} ${INJECTED}`)]);
+    const [stored] = await all(t);
+    expect(stored?.body).toBe(REFUND);
+    const emb = Array.from(stored?.emb as Iterable<number>);
+    for (const [i, x] of fakeEmbedding(REFUND, DIMS).entries()) expect(emb[i]).toBeCloseTo(x, 6);
+    expect(events.map((e) => [e.id, e.decision])).toEqual([['r', 'sanitize']]);
+
+    const real = guardLanceTable(t, { textColumn: 'body', idColumn: 'doc_id', reviewQueue: queue });
+    await real.add([row('q', QUARANTINED)]);
+    expect((await queue.list()).map((i) => i.content)).toEqual([QUARANTINED]);
+    await t.add([row('p', T.poisonedChunk)]);
+    await t.createIndex('body', { config: lancedb.Index.fts() });
+    const hits = await real.search('refunds', 'fts').limit(5).toArray();
+    expect(hits.map((h) => h.doc_id)).toEqual(['r']);
+    expect(typeof hits[0]?._score).toBe('number');
   });
 
   it('decides a bulk add of 2,000 records with at most `concurrency` analyses in flight', async () => {
