@@ -1,7 +1,16 @@
-import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
+import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
 import { FakeListChatModel } from '@langchain/core/utils/testing';
-import { END, MemorySaver, MessagesAnnotation, Overwrite, START, StateGraph } from '@langchain/langgraph';
+import {
+  Annotation,
+  END,
+  MemorySaver,
+  MessagesAnnotation,
+  messagesStateReducer,
+  Overwrite,
+  START,
+  StateGraph,
+} from '@langchain/langgraph';
 import { ToolNode } from '@langchain/langgraph/prebuilt';
 import { CONFORMANCE_TEXTS, describeGuardedStoreConformance } from '@memgar/adapter-testkit';
 import { INJECTED, sanitizingEnforcer } from '@memgar/adapter-testkit/sanitizing-enforcer';
@@ -114,10 +123,14 @@ describe('guardCheckpointer in a real StateGraph (MessagesAnnotation, MemorySave
   it('guards messages written with graph.updateState too', async () => {
     const { graph, inner } = setup();
     await graph.invoke({ messages: [new HumanMessage(T.benign)] }, thread());
-    await graph.updateState(thread(), { messages: [new AIMessage(T.attack)] });
+    const toolCalls = [{ name: 'lookup', args: { q: 'invoices' }, id: 'call-7', type: 'tool_call' as const }];
+    await graph.updateState(thread(), {
+      messages: [new AIMessage({ content: T.attack, tool_calls: toolCalls })],
+    });
     const last = (await graph.getState(thread())).values.messages.at(-1);
     expect(AIMessage.isInstance(last)).toBe(true);
     expect(last.text).toMatch(/^\[memgar\] message withheld/);
+    expect(last.tool_calls).toEqual(toolCalls); // the placeholder keeps the call, so its tool result still pairs
     expect(persisted(inner)).not.toContain('evil.example');
   });
 
@@ -130,6 +143,22 @@ describe('guardCheckpointer in a real StateGraph (MessagesAnnotation, MemorySave
     const texts = (await graph.getState(thread())).values.messages.map((m: AIMessage) => m.text);
     expect(texts[0]).toBe(T.benign);
     expect(texts[1]).toMatch(/^\[memgar\] message withheld/);
+    expect(persisted(inner)).not.toContain('evil.example');
+  });
+
+  it('guards the message channels named in channels', async () => {
+    const State = Annotation.Root({
+      notes: Annotation<BaseMessage[]>({ reducer: messagesStateReducer, default: () => [] }),
+    });
+    const inner = new MemorySaver();
+    const graph = new StateGraph(State)
+      .addNode('note', () => ({ notes: [new AIMessage(T.attack)] }))
+      .addEdge(START, 'note')
+      .compile({ checkpointer: guardCheckpointer(inner, { channels: ['notes'] }) });
+    await graph.invoke({ notes: [new HumanMessage(T.benign)] }, thread());
+    const notes = (await graph.getState(thread())).values.notes.map((m: BaseMessage) => m.text);
+    expect(notes[0]).toBe(T.benign);
+    expect(notes[1]).toMatch(/^\[memgar\] message withheld/);
     expect(persisted(inner)).not.toContain('evil.example');
   });
 

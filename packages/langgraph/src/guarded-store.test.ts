@@ -109,6 +109,17 @@ describe('guardStore writes', () => {
     expect(MemoryRefusedError.isInstance(error)).toBe(true);
     expect(error).toBeInstanceOf(MemgarError);
     expect((error as MemoryRefusedError).id).toBe('m/bad');
+    expect((error as MemoryRefusedError).code).toBe('CONTENT_BLOCKED');
+    expect(await allValues(inner)).toEqual([]);
+  });
+
+  it('rejects a bad concurrency option with a typed error before storing anything', async () => {
+    const inner = new InMemoryStore();
+    await expect(
+      guardStore(inner, { concurrency: 0 }).put(['m'], 'a', { text: T.benign }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+    });
     expect(await allValues(inner)).toEqual([]);
   });
 
@@ -202,6 +213,28 @@ describe('guardStore held writes', () => {
     expect(await allValues(inner)).toEqual([]);
   });
 
+  it('rejects a held write: it is never stored', async () => {
+    const inner = new InMemoryStore();
+    const store = guardStore(inner, { enforcer: reviewWeb(), sourceType: 'web' });
+    await store.put(['m'], 'web-2', { text: T.benign });
+    const [item] = await store.held.queue.list();
+    await store.held.reject(item!.id, 'bob');
+    expect((await store.held.queue.get(item!.id))?.status).toBe('rejected');
+    expect(await allValues(inner)).toEqual([]);
+  });
+
+  it("queues nothing with onRefused: 'throw' (the caller gets the error instead)", async () => {
+    const store = guardStore(new InMemoryStore(), {
+      enforcer: reviewWeb(),
+      sourceType: 'web',
+      onRefused: 'throw',
+    });
+    await expect(store.put(['m'], 'web-3', { text: T.benign })).rejects.toMatchObject({
+      name: 'MemoryRefusedError',
+    });
+    expect(await store.held.queue.list({ status: 'all' })).toEqual([]);
+  });
+
   it('does not queue blocked writes', async () => {
     const store = guardStore(new InMemoryStore());
     await store.put(['m'], 'x', { text: T.attack });
@@ -239,13 +272,16 @@ describe('guardStore reads', () => {
     expect(item?.score).toEqual(expect.any(Number));
   });
 
-  it('audits every decision through the enforcer sink', async () => {
+  it('audits every decision through the default enforcer sink, with agentId and tenantId', async () => {
     const audit = new InMemoryAuditSink();
     const inner = new InMemoryStore();
-    const store = guardStore(inner, { audit });
+    const store = guardStore(inner, { audit, agentId: 'planner', tenantId: 'acme' });
     await store.put(['m'], 'a', { text: T.benign });
     await store.put(['m'], 'b', { text: T.attack });
-    expect(audit.events().map((r) => r.decision)).toEqual(['allow', 'block']);
+    expect(audit.events().map((r) => [r.decision, r.agentId, r.tenantId])).toEqual([
+      ['allow', 'planner', 'acme'],
+      ['block', 'planner', 'acme'],
+    ]);
   });
 });
 

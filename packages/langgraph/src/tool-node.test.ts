@@ -105,6 +105,17 @@ describe('MemgarToolNode in a real StateGraph (fake chat models, no network)', (
     expect(r.prompt).not.toContain('evil.example');
   });
 
+  it('lets a tool error through with handleToolErrors: false, like ToolNode', async () => {
+    await expect(
+      run(
+        async () => {
+          throw new Error('backend unreachable');
+        },
+        { handleToolErrors: false },
+      ),
+    ).rejects.toThrow('backend unreachable');
+  });
+
   it('scans JSON results as the text ToolNode gives the model', async () => {
     const r = await run(async () => ({ status: 'ok', note: POISONED_PAGE }));
     expect(r.toolMessage?.status).toBe('error');
@@ -122,7 +133,12 @@ describe('MemgarToolNode in a real StateGraph (fake chat models, no network)', (
         }),
       { name: 'set_note', description: 'Saves a note', schema },
     );
-    const node = new MemgarToolNode([setNote], { onDecision: (e) => events.push(e) });
+    const node = new MemgarToolNode([setNote], {
+      name: 'notes',
+      tags: ['memo'],
+      onDecision: (e) => events.push(e),
+    });
+    expect([node.name, node.config]).toEqual(['notes', { tags: ['memo'] }]); // ToolNode options pass through
     const graph = new StateGraph(MessagesAnnotation).addNode('tools', node).addEdge(START, 'tools').compile();
     const call = new AIMessageChunk({
       content: '',
