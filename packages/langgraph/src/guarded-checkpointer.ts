@@ -130,13 +130,14 @@ export class GuardedCheckpointSaver extends Saver {
     });
     // Outcomes (refusals too) are remembered: a message is decided once, not at every checkpoint.
     while (this.#decided.size > 512) this.#decided.delete(this.#decided.keys().next().value as string);
-    const fresh = todo.filter((t) => !this.#decided.has(t.key));
+    const cached = todo.map((t) => this.#decided.get(t.key)); // read now: a concurrent call may evict
+    const fresh = todo.filter((_, n) => cached[n] === undefined);
     const items = fresh.map(({ m }) => ({ text: m.text, sourceType: sourceOf(m), id: m.id }));
     const outcomes = await kit.guardWrites(this.#enforcer, { ...this.#o, onRefused: 'drop' }, items);
     for (const [n, t] of fresh.entries()) this.#decided.set(t.key, outcomes[n]!);
     const out = [...value];
-    for (const { i, m, key } of todo) {
-      const o = this.#decided.get(key)!;
+    for (const [n, { i, m }] of todo.entries()) {
+      const o = cached[n] ?? outcomes[fresh.indexOf(todo[n]!)]!;
       const { decision, rule } = o.memgar;
       if (!o.stored && this.#o.onRefused === 'throw') {
         throw new kit.MemoryRefusedError(decision, rule, o.reason, m.id);
