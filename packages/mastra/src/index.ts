@@ -1,4 +1,5 @@
 export { type EnforcerLike, HeldWrites, MemoryRefusedError } from '@memgar/core/adapter-kit';
+export { type GuardedMemory, type GuardMemoryOptions, guardMemory } from './guard-memory.js';
 export {
   type GuardedQueryParams,
   type GuardedVector,
