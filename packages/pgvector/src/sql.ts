@@ -49,7 +49,7 @@ export interface SqlItem {
 export interface ParsedInsert {
   /** `INSERT INTO t (cols)` as written. */
   head: string;
-  /** Column names, unquoted. */
+  /** Column names as PostgreSQL reads them. */
   columns: string[];
   tuples: SqlItem[][];
   /** What follows the VALUES list (`ON CONFLICT …`, `RETURNING …`), without a final `;`. */
@@ -63,7 +63,11 @@ export function parseInsert(sql: string, table: string): ParsedInsert | undefine
   const cols = m && mentions(m[1] ?? '', table) ? group(code, m[0].length - 1) : undefined;
   const values = cols && /^\s*values\s*/i.exec(code.slice(cols.end + 1));
   if (!cols || !values) return undefined;
-  const columns = cols.parts.map(([s, e]) => code.slice(s, e).trim().replace(/"/g, ''));
+  // Unquoted names fold to lower case, as PostgreSQL folds them.
+  const columns = cols.parts.map(([s, e]) => {
+    const c = code.slice(s, e).trim();
+    return c.startsWith('"') ? c.slice(1, -1).replace(/""/g, '"') : c.toLowerCase();
+  });
   const tuples: SqlItem[][] = [];
   let at = cols.end + 1 + values[0].length;
   for (let more = true; more; ) {

@@ -165,7 +165,7 @@ export function describePgVectorSuite(name: string, start: () => Promise<PgServe
     it('adds the metadata column to an INSERT that does not set it; a fully refused INSERT runs nothing', async () => {
       const t = await table();
       const g = guardPgVector(client, { table: t });
-      await g.query({ text: `INSERT INTO ${t} (content) VALUES ($1)`, values: [T.benign] });
+      await g.query({ text: `INSERT INTO ${t} (CONTENT) VALUES ($1)`, values: [T.benign] });
       expect((await stored(t))[0]?.metadata.memgar.decision).toBe('allow');
       const none = await g.query(`INSERT INTO ${t} (content) VALUES ($1)`, [T.attack]);
       expect(none.rowCount).toBe(0);
