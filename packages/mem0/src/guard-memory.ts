@@ -1,0 +1,148 @@
+import type { Decision } from '@memgar/core';
+import { flatMemgarMetadata, type HeldWrites } from '@memgar/core/adapter-kit';
+import {
+  call,
+  decidedMetadata,
+  type HeldMem0Write,
+  type Mem0GuardOptions,
+  type Mem0Item,
+  mem0Guard,
+  ownMetadata,
+  UNVERIFIED_RULE,
+  withOverrides,
+} from './shared.js';
+
+type Config = Record<string, unknown>;
+
+/** The `Memory` methods the guard calls (a mem0ai `Memory` from `mem0ai/oss` has them). */
+export interface Mem0MemoryLike {
+  add(
+    messages: string | { role: string; content: unknown }[],
+    config: Config,
+  ): Promise<{ results: Mem0Item[] }>;
+  search(query: string, config: Config): Promise<{ results: Mem0Item[] }>;
+  getAll(config: Config): Promise<{ results: Mem0Item[] }>;
+  get(memoryId: string): Promise<Mem0Item | null>;
+  update(memoryId: string, config: string | Config): Promise<{ message: string }>;
+  delete(memoryId: string): Promise<{ message: string }>;
+}
+
+export interface GuardMemoryOptions extends Mem0GuardOptions {
+  /**
+   * Adds `memgar_decision: { in: filterDecisions }` to the filters of `search` and `getAll`, and
+   * makes `get` return null for other memories: only memories written through memgar with one of
+   * these decisions come back. @default none (no filter)
+   */
+  filterDecisions?: readonly Decision[];
+  /**
+   * With `infer` (mem0's LLM extraction), also decides the memories mem0 extracted, right after
+   * `add` returns: refused ones are deleted (and held), sanitized ones updated to the rewrite.
+   * @default true
+   */
+  checkExtracted?: boolean;
+}
+
+/** The guarded memory: the same interface, plus its held writes and the unguarded original. */
+export type GuardedMemory<M> = M & { readonly held: HeldWrites<HeldMem0Write>; readonly inner: M };
+
+/**
+ * Wraps a mem0 OSS `Memory`: `add` decides every message before mem0 (or its LLM) sees it and,
+ * with `infer`, the memories mem0 extracted; `update` decides the new text; `search`, `getAll` and
+ * `get` filter what comes back. Refused writes are dropped (or raise `MemoryRefusedError`),
+ * sanitized ones are written rewritten, quarantined and human-review ones wait in `held`.
+ */
+export function guardMemory<M extends Mem0MemoryLike>(
+  memory: M,
+  options: GuardMemoryOptions = {},
+): GuardedMemory<M> {
+  const filter = options.filterDecisions;
+  const g = mem0Guard(options, memory);
+
+  function filtered(config: Config = {}): Config {
+    if (filter === undefined) return config;
+    return { ...config, filters: { ...(config.filters as Config), memgar_decision: { in: [...filter] } } };
+  }
+
+  /** The memories mem0's LLM extracted, decided: refused ones deleted, sanitized ones rewritten. */
+  async function checkExtracted(results: Mem0Item[], config: Config): Promise<Mem0Item[]> {
+    const texts = results.map((r) => r.memory ?? '');
+    const writes = texts.map((text, i) => {
+      const record = { kind: 'add' as const, messages: [{ role: 'user', content: text }], config };
+      return { text, id: results[i]?.id as string, record };
+    });
+    const outcomes = await g.decide(writes).catch(async (error: unknown) => {
+      for (const r of results) await call('delete', () => memory.delete(r.id)); // 'throw': keep none
+      throw error;
+    });
+    const out: Mem0Item[] = [];
+    for (const [i, r] of results.entries()) {
+      const o = outcomes[i];
+      if (!o?.stored) await call('delete', () => memory.delete(r.id));
+      else if (o.text === texts[i]) out.push(r);
+      else {
+        const metadata = flatMemgarMetadata(o.memgar);
+        await call('update', () => memory.update(r.id, { text: o.text, metadata }));
+        out.push({ ...r, memory: o.text });
+      }
+    }
+    return out;
+  }
+
+  async function add(messages: unknown, config: Config = {}): Promise<{ results: Mem0Item[] }> {
+    const base = { ...config, metadata: ownMetadata(config.metadata) };
+    const stored = await g.decideMessages(messages, base);
+    if (stored.length === 0) return { results: [] };
+    if (config.infer === false) {
+      const results: Mem0Item[] = []; // one memory per message, each with its own decision
+      for (const { o, m } of stored) {
+        const metadata = { ...base.metadata, ...decidedMetadata([o]) };
+        results.push(...(await call('add', () => memory.add([m], { ...base, metadata }))).results);
+      }
+      return { results };
+    }
+    const metadata = { ...base.metadata, ...decidedMetadata(stored.map((s) => s.o)) };
+    const res = await call('add', () =>
+      memory.add(
+        stored.map((s) => s.m),
+        { ...base, metadata },
+      ),
+    );
+    if (options.checkExtracted === false) return res;
+    return { ...res, results: await checkExtracted(res.results, { ...base, infer: false }) };
+  }
+
+  /** `update(id, text)` or `update(id, { text, data, metadata })`, the text decided. */
+  function update(memoryId: string, config: string | Config) {
+    const { data, ...cfg }: Config = typeof config === 'string' ? { text: config } : config;
+    return g.update(memoryId, { ...cfg, text: cfg.text ?? data });
+  }
+
+  return withOverrides(memory, {
+    add,
+    update,
+    async search(query: string, config?: Config) {
+      const res = await call('search', () => memory.search(query, filtered(config)));
+      return { ...res, results: await g.retrieved(query, res.results) };
+    },
+    async getAll(config?: Config) {
+      const res = await call('getAll', () => memory.getAll(filtered(config)));
+      return { ...res, results: await g.retrieved(undefined, res.results, true) };
+    },
+    async get(memoryId: string) {
+      const item = await call('get', () => memory.get(memoryId));
+      if (item === null || item === undefined) return null;
+      const decision = item.metadata?.memgar_decision as Decision | undefined;
+      if (filter !== undefined && (decision === undefined || !filter.includes(decision))) {
+        g.refuse(
+          memoryId,
+          decision ? `written with decision ${decision}` : 'no memgar provenance',
+          UNVERIFIED_RULE,
+        );
+        return null;
+      }
+      return (await g.retrieved(undefined, [item]))[0] ?? null;
+    },
+    held: g.held,
+    inner: memory,
+  }) as GuardedMemory<M>;
+}
