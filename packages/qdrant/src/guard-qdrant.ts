@@ -192,7 +192,7 @@ export function guardQdrant<Q extends QdrantClientLike>(
       for (const [k, p] of rewritten.entries()) p.vector = vectors[k];
     }
     keep.push(...textless.map((i) => ({ ...(points[i] as QdrantPoint), payload: own(points[i]?.payload) })));
-    const res = keep.length > 0 ? await client.upsert(name, { ...rest, points: keep }) : NOTHING;
+    const res = keep.length > 0 ? await client.upsert(name, { ...rest, points: keep }) : { ...NOTHING };
     await held.hold(
       outcomes,
       texts,
