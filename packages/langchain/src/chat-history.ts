@@ -1,12 +1,7 @@
 import { BaseChatMessageHistory } from '@langchain/core/chat_history';
 import { AIMessage, type BaseMessage, HumanMessage } from '@langchain/core/messages';
 import type { SourceType } from '@memgar/core';
-import {
-  type AdapterWriteOptions,
-  type EnforcerLike,
-  guardWrites,
-  resolveEnforcer,
-} from '@memgar/core/adapter-kit';
+import * as kit from '@memgar/core/adapter-kit';
 
 /** The parts of a LangChain chat history the guard uses (`BaseChatMessageHistory`, `InMemoryChatMessageHistory`…). */
 export interface ChatHistoryLike {
@@ -16,7 +11,7 @@ export interface ChatHistoryLike {
   clear(): Promise<void>;
 }
 
-export interface GuardChatHistoryOptions extends AdapterWriteOptions {
+export interface GuardChatHistoryOptions extends kit.AdapterWriteOptions {
   /** The source type a message is analyzed as. @default 'tool' for tool messages, else 'memory' */
   sourceType?: (message: BaseMessage) => SourceType;
 }
@@ -43,14 +38,14 @@ const defaultSource = (m: BaseMessage): SourceType => (m.getType() === 'tool' ? 
 export class GuardedChatMessageHistory extends BaseChatMessageHistory {
   lc_namespace = ['memgar', 'chat_history'];
   readonly #inner: ChatHistoryLike;
-  readonly #enforcer: EnforcerLike;
+  readonly #enforcer: kit.EnforcerLike;
   readonly #options: GuardChatHistoryOptions;
 
   constructor(inner: ChatHistoryLike, options: GuardChatHistoryOptions = {}) {
     super();
     this.#inner = inner;
     this.#options = options;
-    this.#enforcer = resolveEnforcer(options);
+    this.#enforcer = kit.resolveEnforcer(options);
   }
 
   getMessages(): Promise<BaseMessage[]> {
@@ -74,7 +69,7 @@ export class GuardedChatMessageHistory extends BaseChatMessageHistory {
     const sourceOf = this.#options.sourceType ?? defaultSource;
     const texts = messages.map(messageText);
     const items = messages.map((m, i) => ({ text: texts[i]!, sourceType: sourceOf(m), id: m.id }));
-    const outcomes = await guardWrites(this.#enforcer, this.#options, items);
+    const outcomes = await kit.guardWrites(this.#enforcer, this.#options, items);
     const kept = messages.flatMap((m, i) => {
       const o = outcomes[i]!;
       return !o.stored ? [] : [o.text === texts[i] ? m : withContent(m, o.text)];

@@ -2,28 +2,22 @@ import type { CallbackManagerForRetrieverRun } from '@langchain/core/callbacks/m
 import { Document, type DocumentInterface } from '@langchain/core/documents';
 import { BaseRetriever } from '@langchain/core/retrievers';
 import type { SourceType } from '@memgar/core';
-import {
-  type AdapterGuardOptions,
-  type EnforcerLike,
-  guardRetrieved,
-  type MemgarMetadata,
-  resolveEnforcer,
-} from '@memgar/core/adapter-kit';
+import * as kit from '@memgar/core/adapter-kit';
 
-export interface GuardRetrievalOptions extends AdapterGuardOptions {
+export interface GuardRetrievalOptions extends kit.AdapterGuardOptions {
   /** The source type retrieved documents are analyzed as. @default 'rag' */
   sourceType?: SourceType;
 }
 
 /** What the guard adds to every returned document's metadata, under `memgar`. */
-export type MemgarDocumentMetadata = MemgarMetadata;
+export type MemgarDocumentMetadata = kit.MemgarMetadata;
 
 /**
  * The allowed documents of `hits` (document and store score), best first, with their (possibly
  * sanitized) text, `metadata.memgar` and their score.
  */
 export async function guardDocuments(
-  enforcer: EnforcerLike,
+  enforcer: kit.EnforcerLike,
   o: GuardRetrievalOptions,
   query: string | undefined,
   hits: readonly (readonly [DocumentInterface, number?])[],
@@ -37,7 +31,7 @@ export async function guardDocuments(
       sourceId: typeof sourceId === 'string' ? sourceId : undefined,
     };
   });
-  const kept = await guardRetrieved(enforcer, o, query, items, o.sourceType ?? 'rag');
+  const kept = await kit.guardRetrieved(enforcer, o, query, items, o.sourceType ?? 'rag');
   return kept.map(({ index, text, memgar }) => {
     const [d, score] = hits[index] as [DocumentInterface, number];
     return [new Document({ pageContent: text, metadata: { ...d.metadata, memgar }, id: d.id }), score];
@@ -52,14 +46,14 @@ export interface RetrieverLike {
 export class GuardedRetriever extends BaseRetriever {
   lc_namespace = ['memgar', 'retrievers'];
   readonly #inner: RetrieverLike;
-  readonly #enforcer: EnforcerLike;
+  readonly #enforcer: kit.EnforcerLike;
   readonly #options: GuardRetrievalOptions;
 
   constructor(inner: RetrieverLike, options: GuardRetrievalOptions = {}) {
     super();
     this.#inner = inner;
     this.#options = options;
-    this.#enforcer = resolveEnforcer(options);
+    this.#enforcer = kit.resolveEnforcer(options);
   }
 
   override async _getRelevantDocuments(

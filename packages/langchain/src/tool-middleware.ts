@@ -1,14 +1,9 @@
 import { ToolMessage } from '@langchain/core/messages';
-import {
-  type AdapterGuardOptions,
-  type EnforcerLike,
-  guardToolOutput,
-  resolveEnforcer,
-} from '@memgar/core/adapter-kit';
+import * as kit from '@memgar/core/adapter-kit';
 import { createMiddleware } from 'langchain';
 import { messageText } from './chat-history.js';
 
-export interface MemgarToolMiddlewareOptions extends AdapterGuardOptions {
+export interface MemgarToolMiddlewareOptions extends kit.AdapterGuardOptions {
   /** What the model sees instead of a refused tool output. @default a one-line refusal naming the tool and rule */
   refusal?: (toolName: string, rule: string) => string;
   /** The middleware's name in the agent. @default 'MemgarToolMiddleware' */
@@ -17,12 +12,12 @@ export interface MemgarToolMiddlewareOptions extends AdapterGuardOptions {
 
 /** Scans one tool output; returns the message the model should see. */
 export async function guardToolMessage(
-  enforcer: EnforcerLike,
+  enforcer: kit.EnforcerLike,
   o: MemgarToolMiddlewareOptions,
   toolName: string,
   message: ToolMessage,
 ): Promise<ToolMessage> {
-  const r = await guardToolOutput(enforcer, o, toolName, messageText(message), message.tool_call_id);
+  const r = await kit.guardToolOutput(enforcer, o, toolName, messageText(message), message.tool_call_id);
   if (r.allowed && !r.changed) return message;
   const { name, id, status } = message;
   return new ToolMessage({
@@ -42,7 +37,7 @@ export async function guardToolMessage(
  * a short refusal message. Commands (state updates) returned by tools pass through unchanged.
  */
 export function memgarToolMiddleware(options: MemgarToolMiddlewareOptions = {}) {
-  const enforcer = resolveEnforcer(options);
+  const enforcer = kit.resolveEnforcer(options);
   return createMiddleware({
     name: options.name ?? 'MemgarToolMiddleware',
     wrapToolCall: async (request, handler) => {

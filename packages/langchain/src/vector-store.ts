@@ -1,14 +1,9 @@
 import type { DocumentInterface } from '@langchain/core/documents';
 import { VectorStore } from '@langchain/core/vectorstores';
-import {
-  type AdapterWriteOptions,
-  type EnforcerLike,
-  guardWrites,
-  resolveEnforcer,
-} from '@memgar/core/adapter-kit';
+import * as kit from '@memgar/core/adapter-kit';
 import { type GuardRetrievalOptions, guardDocuments } from './retriever.js';
 
-export interface GuardVectorStoreOptions extends AdapterWriteOptions, GuardRetrievalOptions {}
+export interface GuardVectorStoreOptions extends kit.AdapterWriteOptions, GuardRetrievalOptions {}
 
 type AddDocumentOptions = Parameters<VectorStore['addDocuments']>[1];
 type Filter<V extends VectorStore> = V['FilterType'];
@@ -21,14 +16,14 @@ type Filter<V extends VectorStore> = V['FilterType'];
 export class GuardedVectorStore<V extends VectorStore = VectorStore> extends VectorStore {
   declare FilterType: Filter<V>;
   readonly inner: V;
-  readonly #enforcer: EnforcerLike;
+  readonly #enforcer: kit.EnforcerLike;
   readonly #options: GuardVectorStoreOptions;
 
   constructor(inner: V, options: GuardVectorStoreOptions = {}) {
     super(inner.embeddings, {});
     this.inner = inner;
     this.#options = options;
-    this.#enforcer = resolveEnforcer(options);
+    this.#enforcer = kit.resolveEnforcer(options);
   }
 
   _vectorstoreType(): string {
@@ -41,7 +36,7 @@ export class GuardedVectorStore<V extends VectorStore = VectorStore> extends Vec
   async #admit(documents: DocumentInterface[], options?: AddDocumentOptions) {
     const sourceType = this.#options.sourceType ?? 'rag';
     const items = documents.map((d) => ({ text: d.pageContent, sourceType, id: d.id }));
-    const outcomes = await guardWrites(this.#enforcer, this.#options, items);
+    const outcomes = await kit.guardWrites(this.#enforcer, this.#options, items);
     const kept = outcomes.flatMap((o, i) => (o.stored ? [i] : []));
     const docs = kept.map((i): DocumentInterface => {
       const d = documents[i]!;

@@ -4,13 +4,7 @@ import {
   type MemoryRuntimeEnforcer,
   type SourceType,
 } from '@memgar/core';
-import {
-  type AdapterGuardOptions,
-  guardRetrieved,
-  guardToolOutput,
-  type EnforcerLike as KitEnforcer,
-  resolveEnforcer,
-} from '@memgar/core/adapter-kit';
+import * as kit from '@memgar/core/adapter-kit';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 
 const GUARDED = Symbol.for('memgar.mcp.guarded');
@@ -36,7 +30,7 @@ export interface MemgarMcpDecisionEvent {
   riskScore: number;
 }
 
-export interface GuardMcpClientOptions extends Omit<AdapterGuardOptions, 'enforcer' | 'onDecision'> {
+export interface GuardMcpClientOptions extends Omit<kit.AdapterGuardOptions, 'enforcer' | 'onDecision'> {
   /** The enforcer deciding every text. @default a new `MemoryRuntimeEnforcer({ audit, auditAllowed: true })` */
   enforcer?: EnforcerLike;
   /** Called once per decision, in order. @default none */
@@ -82,7 +76,7 @@ export function guardMcpClient<T extends McpClientLike>(client: T, options: Guar
   const c = client as unknown as Record<'callTool' | 'listTools' | 'readResource', AnyFn> & Loose;
   if (c[GUARDED as unknown as string] === true) return client;
   // The kit's helpers call only `onToolResult` / `onRetrieval` of the enforcer.
-  const enforcer = (options.enforcer ?? resolveEnforcer({ audit: options.audit })) as KitEnforcer;
+  const enforcer = (options.enforcer ?? kit.resolveEnforcer({ audit: options.audit })) as kit.EnforcerLike;
   const ids = { agentId: options.agentId, tenantId: options.tenantId };
   const refusal = options.refusal ?? defaultRefusal;
   const refusedTools = new Set<string>();
@@ -101,7 +95,7 @@ export function guardMcpClient<T extends McpClientLike>(client: T, options: Guar
   const check = async (kind: MemgarMcpDecisionEvent['kind'], tool: string, where: string, value: unknown) => {
     const parsed = typeof value === 'string' ? parseJson(value) : undefined;
     const onDecision = (e: Verdict) => report(kind, tool, where, e);
-    const r = await guardToolOutput(enforcer, { ...ids, onDecision }, tool, parsed ?? value);
+    const r = await kit.guardToolOutput(enforcer, { ...ids, onDecision }, tool, parsed ?? value);
     const safe = !r.changed ? value : parsed !== undefined ? JSON.stringify(r.output) : r.output;
     return { ok: r.allowed, safe, rule: r.memgar.rule };
   };
@@ -192,7 +186,7 @@ export function guardMcpClient<T extends McpClientLike>(client: T, options: Guar
       report('resource', t.id, `contents[${t.index}]`, e);
     };
     const sourceType = options.resourceSourceType ?? 'document';
-    const kept = await guardRetrieved(enforcer, { ...ids, onDecision }, undefined, texts, sourceType);
+    const kept = await kit.guardRetrieved(enforcer, { ...ids, onDecision }, undefined, texts, sourceType);
     const safe = new Map(kept.map((k) => [k.index, k.text]));
     const contents: unknown[] = [...result.contents];
     for (const [i, t] of texts.entries()) {

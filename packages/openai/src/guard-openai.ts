@@ -72,12 +72,10 @@ async function guardChatResult(g: ContentGuard, result: Json): Promise<Json> {
     const kept: Json[] = [];
     for (const [j, tc] of (m.tool_calls ?? []).entries()) {
       const args = (tc.function as Json | undefined)?.arguments;
-      if (
-        typeof args !== 'string' ||
-        (await g.output(args, `choices[${i}].message.tool_calls[${j}]`)) === args
-      )
-        kept.push(tc);
-      else m.content = g.placeholder;
+      const ok =
+        typeof args !== 'string' || (await g.output(args, `choices[${i}].message.tool_calls[${j}]`)) === args;
+      if (ok) kept.push(tc);
+      else m.content = g.placeholder; // a refused call is dropped
     }
     if (kept.length > 0) m.tool_calls = kept;
     else delete m.tool_calls;
@@ -90,10 +88,8 @@ async function guardResponse(g: ContentGuard, result: Json): Promise<Json> {
   const items: Json[] = [];
   for (const [i, item] of (result.output as Json[]).entries()) {
     if (item.type === 'message' && Array.isArray(item.content)) {
-      items.push({
-        ...item,
-        content: await guardContent(item.content, `output[${i}]`, ['output_text'], g.output),
-      });
+      const content = await guardContent(item.content, `output[${i}]`, ['output_text'], g.output);
+      items.push({ ...item, content });
     } else if (item.type === 'function_call' && typeof item.arguments === 'string') {
       items.push({ ...item, arguments: await g.output(item.arguments, `output[${i}].arguments`) });
     } else items.push(item);

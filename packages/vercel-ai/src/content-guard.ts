@@ -1,12 +1,7 @@
 // The prompt-and-output guard of a model-call adapter: the same in @memgar/openai and
 // @memgar/vercel-ai (each passes its names and error), and a candidate for @memgar/core/adapter-kit.
 import type { CanaryRegistry, Decision, MemoryRuntimeEnforcer, SourceType } from '@memgar/core';
-import {
-  guardToolOutput,
-  HoldBack,
-  type HoldBackCheck,
-  type EnforcerLike as KitEnforcer,
-} from '@memgar/core/adapter-kit';
+import * as kit from '@memgar/core/adapter-kit';
 
 /** What the guard needs of a `MemoryRuntimeEnforcer` (structural). */
 export type EnforcerLike = Pick<MemoryRuntimeEnforcer, 'onRetrieval' | 'onToolResult'>;
@@ -58,7 +53,7 @@ export interface ContentGuardOptions {
 }
 
 /** A text verdict the guard acts on. */
-export interface TextCheck extends HoldBackCheck {
+export interface TextCheck extends kit.HoldBackCheck {
   text: string | undefined;
 }
 
@@ -83,9 +78,11 @@ function parseJson(text: string): object | undefined {
 }
 
 export type ContentGuard = ReturnType<typeof contentGuard>;
+type Stage = MemgarDecisionEvent['stage'];
+type Verdict = kit.HoldBackCheck;
 
 export function contentGuard(enforcer: EnforcerLike, options: ContentGuardOptions, names: ContentGuardNames) {
-  const kit = enforcer as KitEnforcer; // guardToolOutput calls only `onToolResult`
+  const full = enforcer as kit.EnforcerLike; // kit.guardToolOutput calls only `onToolResult`
   const scan = {
     userMessages: true,
     assistantMessages: true,
@@ -98,16 +95,12 @@ export function contentGuard(enforcer: EnforcerLike, options: ContentGuardOption
   const placeholder = options.placeholder ?? '[blocked by memgar]';
   const replace = (options.onBlocked ?? 'replace') === 'replace';
   const notScanned = `${names.prefix}:not-scanned`;
+  const check = (allowed: boolean, decision: Decision, rule: string, reason: string, text?: string) =>
+    ({ allowed, decision, rule, reason, text }) as TextCheck;
   // Fail closed when the enforcer returned no verdict for a text.
-  const noVerdict: TextCheck = {
-    allowed: false,
-    decision: 'quarantine',
-    rule: `${names.prefix}:no-verdict`,
-    reason: 'no verdict',
-    text: undefined,
-  };
+  const noVerdict = check(false, 'quarantine', `${names.prefix}:no-verdict`, 'no verdict');
 
-  const emit = (stage: MemgarDecisionEvent['stage'], where: string, c: HoldBackCheck, action: string) => {
+  const emit = (stage: Stage, where: string, c: Verdict, action: string) => {
     const { decision, allowed, rule, reason } = c;
     const event = { stage, where, decision, allowed, rule, reason, action } as MemgarDecisionEvent;
     try {
@@ -118,28 +111,26 @@ export function contentGuard(enforcer: EnforcerLike, options: ContentGuardOption
     return event;
   };
   /** Reports an output violation that ends a stream; returns the adapter's error for it. */
-  const fail = (where: string, c: HoldBackCheck) => names.blocked(emit('output', where, c, 'blocked'));
+  const fail = (where: string, c: Verdict) => names.blocked(emit('output', where, c, 'blocked'));
   /** Reports a decision; throws when refused under `onBlocked: 'throw'`. */
-  const report = (stage: MemgarDecisionEvent['stage'], where: string, c: HoldBackCheck, changed: boolean) => {
+  const report = (stage: Stage, where: string, c: Verdict, changed: boolean) => {
     const action = !c.allowed ? (replace ? 'replaced' : 'blocked') : changed ? 'sanitized' : 'pass';
     const event = emit(stage, where, c, action);
     if (!c.allowed && !replace) throw names.blocked(event);
   };
   /** The text to use after `c`: the original, the rewrite, or the placeholder. */
-  const settle = (stage: MemgarDecisionEvent['stage'], where: string, c: TextCheck, original: string) => {
+  const settle = (stage: Stage, where: string, c: TextCheck, original: string) => {
     report(stage, where, c, c.allowed && c.text !== original);
     return c.allowed ? (c.text ?? original) : placeholder;
   };
 
   const checkOutput = async (text: string, where: string): Promise<TextCheck> => {
     const leak = options.canaries?.scan(text)[0];
-    if (leak !== undefined) {
-      const reason = `canary ${leak.canary.label ?? leak.canary.fingerprint} leaked (${leak.view})`;
-      return { allowed: false, decision: 'block', rule: 'canary:leak', reason, text: undefined };
-    }
-    if (!scan.output || names.isArguments(where)) {
-      return { allowed: true, decision: 'allow', rule: notScanned, reason: 'not scanned', text };
-    }
+    const label = leak?.canary.label ?? leak?.canary.fingerprint;
+    if (leak !== undefined)
+      return check(false, 'block', 'canary:leak', `canary ${label} leaked (${leak.view})`);
+    if (!scan.output || names.isArguments(where))
+      return check(true, 'allow', notScanned, 'not scanned', text);
     const v = await enforcer.onToolResult('model-output', text, { sourceType: 'agent' });
     return { ...v, text: v.safeContent };
   };
@@ -167,8 +158,8 @@ export function contentGuard(enforcer: EnforcerLike, options: ContentGuardOption
      */
     tool: async (name: string, value: unknown, where: string) => {
       const parsed = typeof value === 'string' ? parseJson(value) : undefined;
-      const events: HoldBackCheck[] = [];
-      const r = await guardToolOutput(kit, { onDecision: (e) => events.push(e) }, name, parsed ?? value);
+      const events: Verdict[] = [];
+      const r = await kit.guardToolOutput(full, { onDecision: (e) => events.push(e) }, name, parsed ?? value);
       report('prompt', where, events[0] ?? noVerdict, r.changed);
       if (!r.allowed) return { allowed: false, value: placeholder };
       const safe = !r.changed ? value : parsed !== undefined ? JSON.stringify(r.output) : r.output;
@@ -186,6 +177,6 @@ export function contentGuard(enforcer: EnforcerLike, options: ContentGuardOption
     },
 
     /** A hold-back window for one stream: a violation is reported and thrown as the adapter's error. */
-    holdBack: () => new HoldBack(options.holdBack ?? 256, checkOutput, fail),
+    holdBack: () => new kit.HoldBack(options.holdBack ?? 256, checkOutput, fail),
   };
 }
