@@ -255,6 +255,10 @@ describe('guardWeaviateCollection: held writes', () => {
     expect(s.stored()).toEqual([]);
     const [item] = await s.g.held.queue.list();
     expect(item).toMatchObject({ content: T.injectedSentence, decision: 'quarantine', status: 'pending' });
+    fake.failWrites = true;
+    await expect(s.g.held.approve(item?.id as string, 'sofia')).rejects.toThrow();
+    fake.failWrites = false;
+    expect((await s.g.held.queue.get(item?.id as string))?.status).toBe('pending');
     await s.g.held.approve(item?.id as string, 'sofia');
     expect(s.stored()[0]?.properties).toMatchObject({
       text: T.injectedSentence,
@@ -325,6 +329,27 @@ describe('guardWeaviateCollection: queries', () => {
     expect(all.objects.map((o) => o.uuid)).toEqual([good]);
     expect(await s.g.query.fetchObjectById(bad)).toBeNull();
     expect((await s.g.query.fetchObjectById(good))?.properties.text).toBe(T.benignChunk);
+  });
+
+  it('bm25 and hybrid are guarded like every query method, with their query text', async () => {
+    const seen: (string | undefined)[] = [];
+    const real = new MemoryRuntimeEnforcer();
+    const enforcer: EnforcerLike = {
+      onMemoryWrite: (text, ctx) => real.onMemoryWrite(text, ctx),
+      onRetrieval: (chunks, o) => {
+        seen.push(o?.query);
+        return real.onRetrieval(chunks, o);
+      },
+      onToolResult: (name, out, ctx) => real.onToolResult(name, out, ctx),
+    };
+    const s = setup({ enforcer });
+    fake.put(s.name, { text: T.benignChunk });
+    fake.put(s.name, { text: poisoned });
+    expect((await s.g.query.bm25('refunds')).objects.map((o) => o.properties.text)).toEqual([T.benignChunk]);
+    expect((await s.g.query.hybrid('refund policy')).objects.map((o) => o.properties.text)).toEqual([
+      T.benignChunk,
+    ]);
+    expect(seen).toEqual(['refunds', 'refund policy']);
   });
 
   it('returns the sanitized rewrite of a retrieved object', async () => {
