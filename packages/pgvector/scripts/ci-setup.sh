@@ -17,7 +17,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 missing=()
-for pkg in "postgresql-${PG_MAJOR}" "postgresql-server-dev-${PG_MAJOR}"; do
+for pkg in "postgresql-${PG_MAJOR}" "postgresql-server-dev-${PG_MAJOR}" make gcc; do
   [ "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null)" = installed ] || missing+=("$pkg")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
