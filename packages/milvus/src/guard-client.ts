@@ -225,11 +225,10 @@ export function guardMilvusClient<C extends MilvusClientLike>(
   const search = (method: string) => async (req: Req) => {
     const res = await call(method, await readRequest(req));
     const results = (res.results ?? []) as Row[] | Row[][];
-    const q = typeof req.data === 'string' ? req.data : undefined;
     const nested = results.length > 0 && Array.isArray(results[0]);
     const guarded = nested
       ? await Promise.all((results as Row[][]).map((list) => guardRows(list, undefined)))
-      : await guardRows(results as Row[], q);
+      : await guardRows(results as Row[], undefined);
     return { ...res, results: guarded };
   };
 
