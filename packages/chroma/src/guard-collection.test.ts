@@ -276,6 +276,8 @@ describe('guardCollection writes', () => {
       g.add({ ids: ['a', 'b'], documents: [T.benign], embeddings: [embed(T.benign), embed(T.benign)] }),
     ).rejects.toBeInstanceOf(InvalidInputError);
     await expect(g.add(undefined as never)).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(g.query(undefined as never)).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(g.get(null as never)).rejects.toBeInstanceOf(InvalidInputError);
     expect(events).toEqual([]);
   });
 

@@ -142,10 +142,8 @@ export function guardCollection<C extends ChromaCollectionLike>(
   const sourceType = options.sourceType ?? 'rag';
   const held = new HeldWrites<HeldChromaWrite>(async (w, item) => {
     const approved = { memgar_decision: 'allow', memgar_review: item.id };
-    await collection[w.method]({
-      ...w.records,
-      metadatas: w.records.metadatas?.map((m) => ({ ...m, ...approved })),
-    });
+    const metadatas = w.records.metadatas?.map((m) => ({ ...m, ...approved }));
+    await collection[w.method]({ ...w.records, metadatas });
   }, options.reviewQueue);
 
   async function write(method: WriteMethod, args: ChromaRecordSet): Promise<void> {
@@ -154,17 +152,13 @@ export function guardCollection<C extends ChromaCollectionLike>(
     if (method === 'update' && docs === undefined) {
       return collection.update({ ...args, ...(args.metadatas && { metadatas: args.metadatas.map(own) }) });
     }
-    const withText: number[] = [];
-    const textless: number[] = [];
-    for (const i of args.ids.keys()) {
-      const d = docs?.[i];
-      (typeof d === 'string' && d !== '' ? withText : textless).push(i);
-    }
+    const hasText = (i: number) => typeof docs?.[i] === 'string' && docs[i] !== '';
+    const withText = [...args.ids.keys()].filter(hasText);
+    const textless = [...args.ids.keys()].filter((i) => !hasText(i));
     if (textless.length > 0 && options.allowTextless !== true) {
-      const id = args.ids[textless[0] as number];
       throw new InvalidInputError(
         'documents',
-        `record "${id}" has no document: memgar cannot analyze a vector without its text (pass documents, or allowTextless: true)`,
+        `record "${args.ids[textless[0] as number]}" has no document: memgar cannot analyze a vector without its text (pass documents, or allowTextless: true)`,
       );
     }
     const texts = withText.map((i) => docs?.[i] as string);
@@ -228,14 +222,17 @@ export function guardCollection<C extends ChromaCollectionLike>(
     ];
   }
 
-  function readArgs<A extends ReadArgs>(args: A, want: readonly string[], need: readonly string[]): A {
+  /** The call to send (with the columns the guard needs and the decision filter) and the columns asked for. */
+  function readArgs<A extends ReadArgs>(args: A, dflt: string[], need: string[]): [A, string[]] {
+    if (typeof args !== 'object' || args === null) throw new InvalidInputError('args', 'expected an object');
+    const want = args.include ?? dflt;
     const f = options.filterDecisions;
     const decided = f ? { memgar_decision: { $in: [...f] } } : undefined;
     const where =
       decided && args.where && Object.keys(args.where).length > 0
         ? { $and: [args.where, decided] }
         : (decided ?? args.where);
-    return { ...args, include: [...new Set([...want, ...need])], ...(where && { where }) };
+    return [{ ...args, include: [...new Set([...want, ...need])], ...(where && { where }) }, want];
   }
 
   /** Columns the caller did not ask for come back empty, as Chroma returns them. */
@@ -246,8 +243,8 @@ export function guardCollection<C extends ChromaCollectionLike>(
   }
 
   async function get(args: ReadArgs = {}) {
-    const want = args.include ?? ['documents', 'metadatas'];
-    const res = await collection.get(readArgs(args, want, ['documents']));
+    const [call, want] = readArgs(args, ['documents', 'metadatas'], ['documents']);
+    const res = await collection.get(call);
     const cols = res as unknown as Record<string, unknown>;
     const kept = await guardRows(undefined, cols);
     return rebuild(res, { ...keepRows(cols, res.ids.length, kept), ...unrequested(want) });
@@ -260,8 +257,12 @@ export function guardCollection<C extends ChromaCollectionLike>(
     get,
     peek: (a: { limit?: number } = {}) => get({ limit: a.limit ?? 10 }),
     async query(args: Parameters<ChromaCollectionLike['query']>[0]) {
-      const want = args.include ?? ['metadatas', 'documents', 'distances'];
-      const res = await collection.query(readArgs(args, want, ['documents', 'distances']));
+      const [call, want] = readArgs(
+        args,
+        ['metadatas', 'documents', 'distances'],
+        ['documents', 'distances'],
+      );
+      const res = await collection.query(call);
       const all = res as unknown as Record<string, unknown[][] | undefined>;
       const fields: Record<string, unknown[]> = {};
       for (const [q, ids] of res.ids.entries()) {

@@ -284,6 +284,7 @@ describe('guardIndex writes', () => {
     await expect(g.upsert(null as never)).rejects.toBeInstanceOf(InvalidInputError);
     await expect(g.upsert({} as never)).rejects.toBeInstanceOf(InvalidInputError);
     await expect(g.query(null as never)).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(g.searchRecords({} as never)).rejects.toBeInstanceOf(Errors.PineconeArgumentError);
   });
 
   it('surfaces an unreachable host as the SDK error, holding nothing', async () => {

@@ -249,7 +249,7 @@ function wrap<I extends PineconeIndexLike>(
       const filter = decided(a.query?.filter);
       const res = await index.searchRecords({
         ...a,
-        query: { ...a.query, ...(filter && { filter }) },
+        ...(a.query && { query: { ...a.query, ...(filter && { filter }) } }),
         ...(fields && { fields }),
       });
       const text = (a.query?.inputs as { text?: unknown } | undefined)?.text;
