@@ -15,11 +15,7 @@ export type GuardedMemory<M extends MastraMemory> = M & {
 
 type SaveArgs = Parameters<MastraMemory['saveMessages']>[0];
 const originals = new WeakMap<MastraMemory, MastraMemory['saveMessages']>();
-const ALLOW = {
-  stored: true,
-  text: '',
-  memgar: { decision: 'allow', riskScore: 0, rule: '' },
-} as kit.WriteOutcome;
+const ALLOW = { stored: true, memgar: { decision: 'allow' } } as kit.WriteOutcome; // nothing to decide
 
 /**
  * Guards a `MastraMemory` in place (the Agent, `addMessage` and your code all save through it):
@@ -38,18 +34,14 @@ export function guardMemory<M extends MastraMemory>(memory: M, options: GuardMem
   const saveMessages = async (args: SaveArgs) => {
     if (!Array.isArray(args?.messages)) throw new InvalidInputError('messages', 'messages must be an array');
     const messages = args.messages as MessageLike[];
-    const all = messages.flatMap((m, i) => pieces(m).map((p): [number, Piece] => [i, p]));
-    const items = all.map(([i, p]) => ({
-      text: pieceText(p),
-      sourceType: source[p.kind],
-      id: messages[i]?.id,
-    }));
+    const all = messages.flatMap((m, i) => pieces(m).map((p) => ({ i, p, id: m.id })));
+    const items = all.map(({ p, id }) => ({ text: pieceText(p), sourceType: source[p.kind], id }));
     const outcomes = await kit.guardWrites(enforcer, options, items);
     // Per message: its worst refusal, else the rewrites of its sanitized parts.
     const worst = messages.map(() => ALLOW);
     const values = messages.map(() => new Map<number, unknown>());
     for (const [k, o] of outcomes.entries()) {
-      const [i, p] = all[k]!;
+      const { i, p } = all[k]!;
       const w = worst[i]!;
       const rank = DECISION_RANK[o.memgar.decision] > DECISION_RANK[w.memgar.decision];
       if (!o.stored && (w.stored || rank)) worst[i] = o;

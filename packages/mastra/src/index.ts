@@ -1,12 +1,6 @@
 export { type EnforcerLike, HeldWrites, MemoryRefusedError } from '@memgar/core/adapter-kit';
 export { type GuardedMemory, type GuardMemoryOptions, guardMemory } from './guard-memory.js';
-export {
-  type GuardedQueryParams,
-  type GuardedVector,
-  type GuardVectorOptions,
-  guardVector,
-  type HeldVector,
-} from './guard-vector.js';
+export { type GuardedVector, type GuardVectorOptions, guardVector } from './guard-vector.js';
 export {
   MemgarProcessor,
   type MemgarProcessorOptions,

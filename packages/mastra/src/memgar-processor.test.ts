@@ -3,7 +3,7 @@ import { createTool } from '@mastra/core/tools';
 import { CONFORMANCE_TEXTS } from '@memgar/adapter-testkit';
 import { type FakeOpenAI, startFakeOpenAI } from '@memgar/adapter-testkit/fake-openai';
 import { INJECTED, sanitizingEnforcer } from '@memgar/adapter-testkit/sanitizing-enforcer';
-import { CanaryRegistry, MemoryRuntimeEnforcer } from '@memgar/core';
+import { CanaryRegistry, InMemoryAuditSink, MemoryRuntimeEnforcer } from '@memgar/core';
 import type { EnforcerLike } from '@memgar/core/adapter-kit';
 import type { LanguageModelV1CallOptions } from 'ai';
 import { MockLanguageModelV1 } from 'ai/test';
@@ -151,6 +151,36 @@ describe('MemgarProcessor on Agent.generateLegacy (MockLanguageModelV1)', () => 
     const r = await agent.generateLegacy(BENIGN);
     expect(r.tripwire).toBeFalsy();
     expect(events.at(-1)).toMatchObject({ stage: 'output', rule: 'mastra:not-scanned' });
+  });
+
+  it('records decisions in the audit sink of the default enforcer, with the agent id', async () => {
+    const audit = new InMemoryAuditSink();
+    const { agent } = legacyAgent('Annual plans can be refunded within 30 days.', {
+      audit,
+      agentId: 'support-bot',
+    });
+    await agent.generateLegacy(BENIGN);
+    expect(audit.events().map((e) => [e.boundary, e.decision, e.agentId])).toEqual([
+      ['retrieval', 'allow', 'support-bot'],
+      ['tool_result', 'allow', 'support-bot'],
+    ]);
+  });
+
+  it('aborts the run when the onDecision callback throws', async () => {
+    const model = new MockLanguageModelV1({
+      doGenerate: async () => {
+        throw new Error('the model must not be called');
+      },
+    });
+    const processor = new MemgarProcessor({
+      onDecision: () => {
+        throw new Error('log sink full');
+      },
+    });
+    const agent = new Agent({ name: 'a', instructions: 'x', model, inputProcessors: [processor] });
+    const r = await agent.generateLegacy(BENIGN);
+    expect(r.tripwire).toBe(true);
+    expect(r.tripwireReason).toBe('memgar could not decide (log sink full); refused');
   });
 
   it('fails closed: an enforcer that throws aborts the run', async () => {

@@ -24,16 +24,25 @@ export interface MemgarProcessorOptions extends Omit<kit.AdapterGuardOptions, 'o
   scanOutput?: boolean;
   /** Stream hold-back window in characters; must exceed the longest canary as written. @default 256 */
   holdBack?: number;
-  /** Called for every decision on a message part, and for a stream violation. Errors it throws are ignored. @default none */
+  /** Called for every decision on a message part, and for a stream violation; if it throws, the run is aborted. @default none */
   onDecision?: (event: ProcessorDecisionEvent) => void;
 }
 
 type Abort = (reason?: string) => never;
 type Args = { messages: MastraMessageV2[]; abort: Abort };
+type StreamArgs = { part: ChunkType; state: Record<string, unknown>; abort: Abort };
 /** A decision on one piece: `value` is what to use instead when `changed`. */
 type Check = kit.HoldBackCheck & { riskScore: number; changed: boolean; value?: unknown };
 
-const NOT_SCANNED = { allowed: true, decision: 'allow', rule: 'mastra:not-scanned', reason: '' } as const;
+/** A verdict of the processor's own (canary leak, not scanned). */
+const own = (allowed: boolean, rule: string, reason: string, riskScore: number): Check => ({
+  allowed,
+  decision: allowed ? 'allow' : 'block',
+  rule,
+  reason,
+  riskScore,
+  changed: false,
+});
 
 /** Thrown inside the processor to end the run; `#safe` turns it into Mastra's tripwire. */
 class Refusal extends Error {}
@@ -65,8 +74,7 @@ export class MemgarProcessor implements Processor {
     return this.#safe(abort, () => this.#messages(messages, 'output'));
   }
 
-  processOutputStream(args: { part: ChunkType; state: Record<string, unknown>; abort: Abort }) {
-    const { part, state, abort } = args;
+  processOutputStream({ part, state, abort }: StreamArgs): Promise<ChunkType | null> {
     return this.#safe(abort, async (): Promise<ChunkType | null> => {
       const fail = (where: string, c: kit.HoldBackCheck) => this.#report('output', where, c as Check);
       state.memgar ??= new kit.HoldBack(this.#o.holdBack ?? 256, (t) => this.#output(t), fail);
@@ -80,10 +88,9 @@ export class MemgarProcessor implements Processor {
         const text = await hb.flush(part.payload.id, 'stream');
         return text === '' ? part : { ...part, type: 'text-delta', payload: { id: part.payload.id, text } };
       }
-      if (part.type === 'tool-call') {
-        const leak = this.#canary(JSON.stringify(part.payload.args ?? {}));
-        if (leak) throw this.#report('output', `tool-call:${part.payload.toolName}`, leak);
-      }
+      if (part.type !== 'tool-call') return part;
+      const c = await this.#output(JSON.stringify(part.payload.args ?? {}), true);
+      if (!c.allowed) throw this.#report('output', `tool-call:${part.payload.toolName}`, c);
       return part;
     });
   }
@@ -118,7 +125,7 @@ export class MemgarProcessor implements Processor {
   /** A text part as retrieved context (`onRetrieval`); a tool result with `onToolResult` (JSON field by field). */
   async #input(p: Piece): Promise<Check> {
     const events: kit.AdapterDecisionEvent[] = [];
-    const o = { ...this.#ids, onDecision: (e: kit.AdapterDecisionEvent) => events.push(e) };
+    const o = { ...this.#ids, onDecision: (x: kit.AdapterDecisionEvent) => events.push(x) };
     const e = this.#enforcer;
     const tool = p.kind === 'tool' ? await kit.guardToolOutput(e, o, p.toolName, p.value) : undefined;
     const text = [{ text: pieceText(p) }];
@@ -128,29 +135,22 @@ export class MemgarProcessor implements Processor {
     return { ...events[0], changed: kept !== undefined && kept.text !== p.value, value: kept?.text };
   }
 
-  #canary(text: string): Check | undefined {
+  /** Canaries first; then (unless `canariesOnly` or `scanOutput: false`) `onToolResult` as source `agent`. */
+  async #output(text: string, canariesOnly = false): Promise<Check> {
     const leak = this.#o.canaries?.scan(text)[0];
-    if (leak === undefined) return undefined;
-    const reason = `canary ${leak.canary.label ?? leak.canary.fingerprint} leaked (${leak.view})`;
-    return { allowed: false, decision: 'block', rule: 'canary:leak', reason, riskScore: 100, changed: false };
-  }
-
-  async #output(text: string): Promise<Check> {
-    const leak = this.#canary(text);
-    if (leak !== undefined) return leak;
-    if (this.#o.scanOutput === false) return { ...NOT_SCANNED, riskScore: 0, changed: false };
+    if (leak !== undefined) {
+      const reason = `canary ${leak.canary.label ?? leak.canary.fingerprint} leaked (${leak.view})`;
+      return own(false, 'canary:leak', reason, 100);
+    }
+    if (canariesOnly || this.#o.scanOutput === false) return own(true, 'mastra:not-scanned', '', 0);
     const v = await this.#enforcer.onToolResult('model-output', text, { sourceType: 'agent', ...this.#ids });
     return { ...v, changed: v.safeContent !== text, value: v.safeContent };
   }
 
-  /** Reports `c`; returns the refusal to throw when it is not allowed. */
+  /** Reports `c` (a callback that throws aborts the run); returns the refusal to throw when it is not allowed. */
   #report(stage: 'input' | 'output', where: string, c: Check): Refusal {
     const { decision, allowed, rule, reason, riskScore } = c;
-    try {
-      this.#o.onDecision?.({ stage, where, decision, allowed, rule, reason, riskScore });
-    } catch {
-      // A callback never changes a decision.
-    }
+    this.#o.onDecision?.({ stage, where, decision, allowed, rule, reason, riskScore });
     return new Refusal(`memgar ${decision} (${rule}) at ${where}: ${reason}`);
   }
 }

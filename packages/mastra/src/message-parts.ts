@@ -55,15 +55,10 @@ export function rewrite<M extends MessageLike>(message: M, values: ReadonlyMap<n
   });
   if (Array.isArray(message.content)) return { ...message, content: parts };
   const c = message.content as Part;
-  const text = parts.flatMap((p) => (p.type === 'text' ? [p.text] : [])).join('');
-  const invocations = parts.flatMap((p) => (p.type === 'tool-invocation' ? [p.toolInvocation] : []));
-  return {
-    ...message,
-    content: {
-      ...c,
-      parts,
-      ...(typeof c.content === 'string' ? { content: text } : {}),
-      ...(Array.isArray(c.toolInvocations) ? { toolInvocations: invocations } : {}),
-    },
-  };
+  const all = (type: string, key: string) => parts.flatMap((p) => (p.type === type ? [p[key]] : []));
+  const text = typeof c.content === 'string' ? { content: all('text', 'text').join('') } : {};
+  const calls = Array.isArray(c.toolInvocations)
+    ? { toolInvocations: all('tool-invocation', 'toolInvocation') }
+    : {};
+  return { ...message, content: { ...c, parts, ...text, ...calls } };
 }
