@@ -1,0 +1,3 @@
+import { memgarBuild } from '@memgar/build-config';
+
+export default memgarBuild();

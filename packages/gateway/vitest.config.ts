@@ -1,0 +1,3 @@
+import { memgarVitest } from '@memgar/vitest-config';
+
+export default memgarVitest();
