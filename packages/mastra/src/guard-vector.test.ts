@@ -164,6 +164,10 @@ describe('guardVector upsert', () => {
     await s.store.held.approve(item!.id, 'reviewer@example.com');
     expect(s.rows().map((r) => [r.id, r.metadata.text, r.metadata.source])).toEqual([['m1', T.benign, 'kb']]);
     expect((await s.store.held.queue.get(item!.id))?.status).toBe('approved');
+    await s.upsert([T.benignChunk], ['m2']);
+    const [second] = await s.store.held.queue.list({ status: 'pending' });
+    await s.store.held.reject(second!.id, 'reviewer@example.com', 'not wanted');
+    expect(s.rows().map((r) => r.id)).toEqual(['m1']);
   });
 
   it('decides at most `concurrency` writes at once', async () => {
@@ -216,6 +220,31 @@ describe('guardVector query', () => {
     const [r] = await s.store.query({ indexName: 'docs', queryVector: embed('export data'), topK: 5 });
     expect(r?.metadata?.text).toBe(T.sanitizableChunk.replace(`${T.injectedSentence} `, ''));
     expect(r?.metadata?.memgar_decision).toBe('sanitize');
+  });
+
+  it('decides and rewrites the `document` of stores that return the text there (Chroma style)', async () => {
+    class DocumentVector extends InMemoryVector {
+      override async query(params: Parameters<InMemoryVector['query']>[0]) {
+        const results = await super.query(params);
+        return results.map(({ metadata, ...r }) => ({
+          ...r,
+          document: metadata?.text as string,
+          metadata: {},
+        }));
+      }
+    }
+    const inner = new DocumentVector();
+    await inner.createIndex({ indexName: 'docs', dimension: 16 });
+    await inner.upsert({
+      indexName: 'docs',
+      vectors: [embed(T.poisonedChunk), embed(T.sanitizableChunk)],
+      metadata: [{ text: T.poisonedChunk }, { text: T.sanitizableChunk }],
+    });
+    const store = guardVector(inner); // after the (unguarded) upsert: the index is already poisoned
+    const results = await store.query({ indexName: 'docs', queryVector: embed('export refunds'), topK: 5 });
+    expect(results.map((r) => [r.document, r.metadata?.memgar_decision])).toEqual([
+      [T.sanitizableChunk.replace(`${T.injectedSentence} `, ''), 'sanitize'],
+    ]);
   });
 
   it('drops a record without text and reports it (fail closed)', async () => {

@@ -1,4 +1,4 @@
-import { Agent } from '@mastra/core/agent';
+import { Agent, type MastraMessageV2 } from '@mastra/core/agent';
 import { createTool } from '@mastra/core/tools';
 import { CONFORMANCE_TEXTS } from '@memgar/adapter-testkit';
 import { type FakeOpenAI, startFakeOpenAI } from '@memgar/adapter-testkit/fake-openai';
@@ -121,6 +121,73 @@ describe('MemgarProcessor on Agent.generateLegacy (MockLanguageModelV1)', () => 
     ]);
   });
 
+  it("keeps a V2 message's duplicate fields (content.content, toolInvocations) in step with rewritten parts", async () => {
+    const T = CONFORMANCE_TEXTS;
+    const page = `Refunds take 30 days. ${INJECTED}`;
+    const invocation = {
+      state: 'result' as const,
+      toolCallId: 't1',
+      toolName: 'fetch_page',
+      args: {},
+      result: page,
+    };
+    const messages: MastraMessageV2[] = [
+      {
+        id: 'u1',
+        role: 'user',
+        createdAt: new Date(),
+        content: {
+          format: 2,
+          parts: [{ type: 'text', text: T.sanitizableChunk }],
+          content: T.sanitizableChunk,
+        },
+      },
+      {
+        id: 'a1',
+        role: 'assistant',
+        createdAt: new Date(),
+        content: {
+          format: 2,
+          parts: [{ type: 'tool-invocation', toolInvocation: invocation }],
+          toolInvocations: [invocation],
+        },
+      },
+    ];
+    const abort = (reason?: string): never => {
+      throw new Error(reason);
+    };
+    const onRetrieval = new MemoryRuntimeEnforcer().onRetrieval.bind(new MemoryRuntimeEnforcer());
+    const out = await new MemgarProcessor({ enforcer: { ...sanitizingEnforcer, onRetrieval } }).processInput({
+      messages,
+      abort,
+    });
+    const clean = T.sanitizableChunk.replace(`${T.injectedSentence} `, '');
+    expect(out[0]?.content).toEqual({ format: 2, parts: [{ type: 'text', text: clean }], content: clean });
+    const safe = { ...invocation, result: 'Refunds take 30 days.' };
+    expect(out[1]?.content).toEqual({
+      format: 2,
+      parts: [{ type: 'tool-invocation', toolInvocation: safe }],
+      toolInvocations: [safe],
+    });
+    expect(messages[0]?.content.parts[0]).toEqual({ type: 'text', text: T.sanitizableChunk }); // the input is not mutated
+  });
+
+  it('analyzes input text with the configured source type', async () => {
+    const real = new MemoryRuntimeEnforcer();
+    const seen: unknown[] = [];
+    const spy: EnforcerLike = {
+      onMemoryWrite: real.onMemoryWrite.bind(real),
+      onToolResult: real.onToolResult.bind(real),
+      onRetrieval: (chunks, o) => {
+        seen.push(...chunks.map((c) => (typeof c === 'string' ? c : c.sourceType)));
+        return real.onRetrieval(chunks, o);
+      },
+    };
+    await legacyAgent('ok', { enforcer: spy }).agent.generateLegacy(BENIGN);
+    await legacyAgent('ok', { enforcer: spy, sourceType: 'user' }).agent.generateLegacy(BENIGN);
+    expect(seen).toEqual(['rag', 'user']);
+  });
+
   it('rewrites sanitized output text', async () => {
     const { agent } = legacyAgent(`Your refund is on its way. ${INJECTED}`, { enforcer: sanitizingEnforcer });
     const r = await agent.generateLegacy(BENIGN);
@@ -151,6 +218,19 @@ describe('MemgarProcessor on Agent.generateLegacy (MockLanguageModelV1)', () => 
     const r = await agent.generateLegacy(BENIGN);
     expect(r.tripwire).toBeFalsy();
     expect(events.at(-1)).toMatchObject({ stage: 'output', rule: 'mastra:not-scanned' });
+  });
+
+  it('fails closed: an enforcer that returns no verdict aborts the run', async () => {
+    const real = new MemoryRuntimeEnforcer();
+    const empty: EnforcerLike = {
+      onMemoryWrite: real.onMemoryWrite.bind(real),
+      onToolResult: real.onToolResult.bind(real),
+      onRetrieval: async () => ({ chunks: [], verdicts: [] }) as never,
+    };
+    const { agent, prompts } = legacyAgent('never', { enforcer: empty });
+    const r = await agent.generateLegacy(BENIGN);
+    expect(r.tripwireReason).toBe('memgar could not decide (no verdict); refused');
+    expect(prompts).toEqual([]);
   });
 
   it('records decisions in the audit sink of the default enforcer, with the agent id', async () => {
