@@ -76,11 +76,17 @@ export class FeatureHasher {
    */
   private slots = new Int32Array(1024);
   private slotShift = 22;
+  private tableMask = 1023;
   /** Signed count per feature number, and the slot each feature sits in (to clear it). */
   private readonly counts: Int32Array;
   private readonly slotOf: Int32Array;
   private readonly out: SparseFeatures;
   private n = 0;
+  /** Weights to gather while hashing (see `extract`), and the weight of each feature number. */
+  private weights: Int8Array | null = null;
+  private readonly weightOf: Int8Array;
+  /** Σ weight × value of the last `extract` that was given weights. */
+  private dotSum = 0;
 
   constructor(bucketsLog2: number = DEFAULT_BUCKETS_LOG2) {
     if (!Number.isInteger(bucketsLog2) || bucketsLog2 < 4 || bucketsLog2 > 24) {
@@ -91,21 +97,29 @@ export class FeatureHasher {
     this.mask = size - 1;
     this.counts = new Int32Array(MAX_FEATURES);
     this.slotOf = new Int32Array(MAX_FEATURES);
+    this.weightOf = new Int8Array(MAX_FEATURES);
     this.out = { count: 0, indices: new Int32Array(MAX_FEATURES), values: new Float32Array(MAX_FEATURES) };
   }
 
-  /** Features of `text` (see the module comment). The result is overwritten by the next call. */
-  extract(text: string): SparseFeatures {
+  /**
+   * Features of `text` (see the module comment). The result is overwritten by the next call.
+   * With `weights` (one int8 per bucket), each feature's weight is read when the feature is first
+   * seen, while hashing goes on (the random reads into the weight table then overlap with other
+   * work instead of stalling a dot-product loop afterwards), and `dot()` returns Σ weight × value.
+   */
+  extract(text: string, weights?: Int8Array): SparseFeatures {
     this.n = 0;
+    this.weights = weights ?? null;
     const len = text.length;
     // At most 5 features per unit plus a few: a table at least twice that stays sparse.
     const want = 2 * (5 * Math.min(len, HEAD_CHARS + TAIL_CHARS) + 8);
-    if (this.slots.length < want) {
-      let size = this.slots.length;
-      while (size < want) size *= 2;
-      this.slots = new Int32Array(size);
-      this.slotShift = 32 - Math.log2(size);
-    }
+    // The table in use is the smallest power of two ≥ `want` (at least 1024): a short text after a
+    // long one must not spread its few features over a table grown for the long one.
+    let size = 1024;
+    while (size < want) size *= 2;
+    if (this.slots.length < size) this.slots = new Int32Array(size);
+    this.slotShift = 32 - Math.log2(size);
+    this.tableMask = size - 1;
     if (len <= HEAD_CHARS + TAIL_CHARS) {
       this.segment(text, 0, len);
     } else {
@@ -120,7 +134,7 @@ export class FeatureHasher {
   private add(h: number): void {
     const b = h & this.mask;
     const slots = this.slots;
-    const tableMask = slots.length - 1;
+    const tableMask = this.tableMask;
     const bucketOf = this.out.indices;
     let i = Math.imul(b, 0x9e3779b1) >>> this.slotShift;
     for (;;) {
@@ -131,6 +145,8 @@ export class FeatureHasher {
         bucketOf[n] = b;
         this.counts[n] = (h >> 31) | 1;
         this.slotOf[n] = i;
+        const weights = this.weights;
+        if (weights !== null) this.weightOf[n] = weights[b]!;
         return;
       }
       if (bucketOf[k - 1] === b) {
@@ -202,7 +218,10 @@ export class FeatureHasher {
     const slots = this.slots;
     const slotOf = this.slotOf;
     const n = this.n;
+    const weightOf = this.weightOf;
+    const gather = this.weights !== null;
     let sq = 0;
+    let dot = 0;
     for (let k = 0; k < n; k++) {
       const v = counts[k]!;
       slots[slotOf[k]!] = 0;
@@ -212,11 +231,18 @@ export class FeatureHasher {
       const x = v < 0 ? -t : t;
       values[k] = x;
       sq += x * x;
+      if (gather) dot += weightOf[k]! * x;
     }
     const inv = sq > 0 ? 1 / Math.sqrt(sq) : 0;
+    this.dotSum = dot * inv;
     for (let k = 0; k < n; k++) values[k] = values[k]! * inv;
     this.out.count = n;
     return this.out;
+  }
+
+  /** Σ weight × value over the features of the last `extract(text, weights)`. */
+  dot(): number {
+    return this.dotSum;
   }
 }
 

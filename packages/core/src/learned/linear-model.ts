@@ -81,12 +81,8 @@ export class LinearModel {
 
   /** The uncalibrated margin (log-odds before Platt scaling) of an already-folded text. */
   raw(text: string): number {
-    const f = this.hasher.extract(text);
-    const { indices, values, count } = f;
-    const w = this.weights;
-    let s = 0;
-    for (let k = 0; k < count; k++) s += w[indices[k]!]! * values[k]!;
-    return this.meta.bias + this.meta.weightScale * s;
+    this.hasher.extract(text, this.weights);
+    return this.meta.bias + this.meta.weightScale * this.hasher.dot();
   }
 
   /** Maps a raw margin to a probability (monotonic increasing). */
