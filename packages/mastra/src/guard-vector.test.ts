@@ -152,6 +152,7 @@ describe('guardVector upsert', () => {
     });
     await expect(p).rejects.toBeInstanceOf(InvalidInputError);
     await expect(p).rejects.toMatchObject({ field: 'metadata[1].text' });
+    await expect(s.store.upsert({ indexName: 'docs' } as never)).rejects.toMatchObject({ field: 'vectors' });
     expect(s.rows()).toEqual([]);
   });
 

@@ -40,6 +40,7 @@ export function guardVector<V extends MastraVector>(vector: V, options: GuardVec
 
   const upsert = async (params: UpsertVectorParams): Promise<string[]> => {
     const { indexName, vectors, metadata = [], ids, sparseVectors } = params;
+    if (!Array.isArray(vectors)) throw new InvalidInputError('vectors', 'upsert expects an array of vectors');
     const texts = vectors.map((_, i) => metadata[i]?.[field] as string);
     const bad = texts.findIndex((t) => typeof t !== 'string');
     if (bad !== -1) throw new InvalidInputError(`metadata[${bad}].${field}`, `vector ${bad} has no text`);

@@ -233,6 +233,20 @@ describe('MemgarProcessor on Agent.generateLegacy (MockLanguageModelV1)', () => 
     expect(prompts).toEqual([]);
   });
 
+  it('fails closed: an allowed verdict whose chunk the retrieval guard did not return aborts the run', async () => {
+    const real = new MemoryRuntimeEnforcer();
+    const dropping: EnforcerLike = {
+      onMemoryWrite: real.onMemoryWrite.bind(real),
+      onToolResult: real.onToolResult.bind(real),
+      onRetrieval: async (chunks, o) => ({ ...(await real.onRetrieval(chunks, o)), chunks: [] }),
+    };
+    const { agent, prompts, events } = legacyAgent('never', { enforcer: dropping });
+    const r = await agent.generateLegacy(BENIGN);
+    expect(r.tripwire).toBe(true);
+    expect(events[0]).toMatchObject({ decision: 'allow', allowed: false });
+    expect(prompts).toEqual([]);
+  });
+
   it('records decisions in the audit sink of the default enforcer, with the agent id', async () => {
     const audit = new InMemoryAuditSink();
     const { agent } = legacyAgent('Annual plans can be refunded within 30 days.', {

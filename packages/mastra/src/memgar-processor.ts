@@ -132,7 +132,8 @@ export class MemgarProcessor implements Processor {
     const [kept] = tool ? [] : await kit.guardRetrieved(e, o, undefined, text, this.#o.sourceType);
     if (events[0] === undefined) throw new Error('no verdict');
     if (tool !== undefined) return { ...events[0], changed: tool.changed, value: tool.output };
-    return { ...events[0], changed: kept !== undefined && kept.text !== p.value, value: kept?.text };
+    if (kept === undefined) return { ...events[0], allowed: false, changed: false }; // not returned: refused
+    return { ...events[0], changed: kept.text !== p.value, value: kept.text };
   }
 
   /** Canaries first; then (unless `canariesOnly` or `scanOutput: false`) `onToolResult` as source `agent`. */
