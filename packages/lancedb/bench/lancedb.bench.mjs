@@ -12,15 +12,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { embedding, median, printTable, texts } from './corpus.mjs';
-import { loadDist } from './load-dist.mjs';
+import { embedding, loadDist, median, printTable, texts } from '@memgar/adapter-testkit/bench-corpus';
 
 const QUICK = process.argv.includes('--quick');
 const ROWS = QUICK ? 1000 : 2000;
 const QUERIES = QUICK ? 50 : 200;
 const RUNS = QUICK ? 3 : 5;
 
-const { mod } = await loadDist();
+const { mod } = await loadDist(new URL('../dist/index.js', import.meta.url));
 const { guardLanceTable } = mod;
 const lancedb = await import('@lancedb/lancedb');
 

@@ -17,15 +17,14 @@
 //   query(SELECT)       the same SELECT through the guarded query()
 // Each figure is the median of RUNS timed runs after one warm-up run.
 
-import { embedding, median, printTable, texts } from './corpus.mjs';
-import { loadDist } from './load-dist.mjs';
+import { embedding, loadDist, median, printTable, texts } from '@memgar/adapter-testkit/bench-corpus';
 
 const QUICK = process.argv.includes('--quick');
 const ROWS = QUICK ? 1000 : 2000;
 const QUERIES = QUICK ? 50 : 200;
 const RUNS = QUICK ? 3 : 5;
 
-const { mod } = await loadDist();
+const { mod } = await loadDist(new URL('../dist/index.js', import.meta.url));
 const { guardPgVector } = mod;
 const pg = (await import('pg')).default;
 

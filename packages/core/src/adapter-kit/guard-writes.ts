@@ -1,8 +1,7 @@
 import type { Decision, SourceType } from '../analyzer/types.js';
 import { ContentBlockedError } from '../errors/content-blocked-error.js';
-import { InvalidOptionError } from '../errors/invalid-option-error.js';
-import { mapPool } from '../runtime/pool.js';
 import { type AdapterWriteOptions, contextIds, type EnforcerLike, idField } from './guard-options.js';
+import { mapPool } from './map-pool.js';
 import { type MemgarMetadata, memgarMetadata } from './memgar-metadata.js';
 
 const REFUSED_BRAND = Symbol.for('memgar.adapter.refused');
@@ -56,15 +55,8 @@ export async function guardWrites(
   options: AdapterWriteOptions,
   items: readonly WriteItem[],
 ): Promise<WriteOutcome[]> {
-  const concurrency = options.concurrency ?? 8;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new InvalidOptionError(
-      'concurrency',
-      `concurrency must be a positive integer, got ${String(concurrency)}`,
-    );
-  }
   const ids = contextIds(options);
-  const verdicts = await mapPool(items, concurrency, (item) =>
+  const verdicts = await mapPool(items, options.concurrency ?? 8, (item) =>
     enforcer.onMemoryWrite(item.text, {
       sourceType: item.sourceType ?? 'memory',
       ...(item.sourceId !== undefined ? { sourceId: item.sourceId } : {}),

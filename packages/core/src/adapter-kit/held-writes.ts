@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SourceType } from '../analyzer/types.js';
+import type { Decision, SourceType } from '../analyzer/types.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { type ReviewItem, ReviewQueue } from '../memory/review-queue.js';
 import type { WriteOutcome } from './guard-writes.js';
@@ -13,6 +13,11 @@ export interface HeldWriteContext {
 }
 
 const RECORD_KEY = 'memgarRecord';
+
+/** Whether a decision holds a write for review (`quarantine`, `human_review`) rather than storing or dropping it. */
+export function isHeldDecision(decision: Decision): decision is 'quarantine' | 'human_review' {
+  return decision === 'quarantine' || decision === 'human_review';
+}
 
 /**
  * Writes an adapter held (decision `quarantine` or `human_review`): queued in a `ReviewQueue`
@@ -46,28 +51,38 @@ export class HeldWrites<R> {
   ): Promise<(string | undefined)[]> {
     const ids: (string | undefined)[] = [];
     for (const [i, o] of outcomes.entries()) {
-      const decision = o.memgar.decision;
-      if (o.stored || (decision !== 'quarantine' && decision !== 'human_review')) {
-        ids.push(undefined);
-        continue;
-      }
-      const id = randomUUID();
-      await this.queue.add({
-        id,
-        content: texts[i] ?? '',
-        ...(o.sanitized !== undefined ? { sanitized: o.sanitized } : {}),
-        decision,
-        reason: o.reason,
-        rule: o.memgar.rule,
-        ruleIds: o.ruleIds,
-        riskScore: o.memgar.riskScore,
-        context: { ...context, metadata: { [RECORD_KEY]: records[i] } },
-        queuedAt: new Date().toISOString(),
-        status: 'pending',
-      });
-      ids.push(id);
+      ids.push(await this.holdOne(o, texts[i] ?? '', records[i] as R, context));
     }
     return ids;
+  }
+
+  /**
+   * Queues one outcome when it is held (`quarantine` or `human_review`, not stored) with its own
+   * source context: the review id, or undefined (nothing queued) for any other outcome.
+   */
+  async holdOne(
+    outcome: WriteOutcome,
+    text: string,
+    record: R,
+    context: HeldWriteContext,
+  ): Promise<string | undefined> {
+    const decision = outcome.memgar.decision;
+    if (outcome.stored || !isHeldDecision(decision)) return undefined;
+    const id = randomUUID();
+    await this.queue.add({
+      id,
+      content: text,
+      ...(outcome.sanitized !== undefined ? { sanitized: outcome.sanitized } : {}),
+      decision,
+      reason: outcome.reason,
+      rule: outcome.memgar.rule,
+      ruleIds: outcome.ruleIds,
+      riskScore: outcome.memgar.riskScore,
+      context: { ...context, metadata: { [RECORD_KEY]: record } },
+      queuedAt: new Date().toISOString(),
+      status: 'pending',
+    });
+    return id;
   }
 
   /** Writes a held record through to the store, then marks it approved by `reviewer`. */

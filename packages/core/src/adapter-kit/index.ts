@@ -2,6 +2,9 @@
  * `@memgar/core/adapter-kit`: what every framework and store adapter shares (DESIGN §3), so an
  * adapter stays a thin translation between its framework's shapes and the memory boundary.
  */
+
+export { checkVector, type EmbedText, embedChecked } from './embed.js';
+export { guardAndHold, type HeldOutcome, type HoldOptions } from './guard-and-hold.js';
 export {
   type AdapterBoundary,
   type AdapterDecisionEvent,
@@ -15,6 +18,11 @@ export {
 export { guardRetrieved, type KeptItem, type RetrievedItem } from './guard-retrieved.js';
 export { defaultToolRefusal, guardToolOutput, type ToolOutputOutcome } from './guard-tool-output.js';
 export { guardWrites, MemoryRefusedError, type WriteItem, type WriteOutcome } from './guard-writes.js';
-export { type HeldWriteContext, HeldWrites } from './held-writes.js';
+export { type HeldWriteContext, HeldWrites, isHeldDecision } from './held-writes.js';
 export { HoldBack, type HoldBackCheck, type HoldBackChecker } from './hold-back.js';
+export { checkConcurrency, mapPool } from './map-pool.js';
 export { flatMemgarMetadata, type MemgarMetadata, memgarMetadata } from './memgar-metadata.js';
+export { flatMemgarStamp, type MemgarStamp, memgarStamp, storedProvenance } from './memgar-stamp.js';
+export { mostSevere } from './most-severe.js';
+export { storageCall } from './storage-call.js';
+export { withOverrides } from './with-overrides.js';
