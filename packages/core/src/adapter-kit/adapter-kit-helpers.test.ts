@@ -9,6 +9,7 @@ import { PolicyEngine } from '../policy/policy-engine.js';
 import { MemoryRuntimeEnforcer } from '../runtime/memory-runtime-enforcer.js';
 import {
   type AdapterDecisionEvent,
+  acceptProvenance,
   checkConcurrency,
   embedChecked,
   flatMemgarStamp,
@@ -19,8 +20,11 @@ import {
   mapPool,
   memgarStamp,
   mostSevere,
+  NO_TEXT_RULE,
+  reportFiltered,
   storageCall,
   storedProvenance,
+  UNVERIFIED_RULE,
   type WriteOutcome,
   withOverrides,
 } from './index.js';
@@ -293,5 +297,38 @@ describe('mostSevere', () => {
     expect(mostSevere([m('quarantine', 60, 'a'), m('quarantine', 70, 'b')])?.memgar.rule).toBe('b');
     expect(mostSevere([m('human_review', 60, 'a'), m('human_review', 60, 'b')])?.memgar.rule).toBe('a');
     expect(mostSevere([m('allow', 0, 'a')])?.memgar.rule).toBe('a');
+  });
+});
+
+describe('reportFiltered and acceptProvenance', () => {
+  it('reports a dropped record as a fail-closed block with the rule and reason', () => {
+    const events: AdapterDecisionEvent[] = [];
+    reportFiltered({ onDecision: (e) => events.push(e) }, NO_TEXT_RULE, 'record has no text', 7);
+    reportFiltered({}, NO_TEXT_RULE, 'no listener: nothing to report');
+    expect(events).toEqual([
+      {
+        boundary: 'retrieval',
+        decision: 'block',
+        allowed: false,
+        reason: 'record has no text',
+        rule: 'memgar:no-text',
+        riskScore: 0,
+        id: '7',
+      },
+    ]);
+  });
+
+  it('accepts a stored decision in the filter, and reports the others as unverified', () => {
+    const events: AdapterDecisionEvent[] = [];
+    const o = { onDecision: (e: AdapterDecisionEvent) => events.push(e) };
+    expect(acceptProvenance(o, ['allow', 'sanitize'], 'sanitize', 'a')).toBe(true);
+    expect(acceptProvenance(o, ['allow'], 'quarantine', 'b')).toBe(false);
+    expect(acceptProvenance(o, ['allow'], undefined, 'c')).toBe(false);
+    expect(acceptProvenance(o, ['allow'], { decision: 'allow' })).toBe(false);
+    expect(events.map((e) => [e.id, e.rule, e.reason, e.decision])).toEqual([
+      ['b', UNVERIFIED_RULE, 'written with decision quarantine', 'block'],
+      ['c', 'memgar:unverified', 'no memgar provenance', 'block'],
+      [undefined, 'memgar:unverified', 'no memgar provenance', 'block'],
+    ]);
   });
 });

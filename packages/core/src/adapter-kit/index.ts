@@ -24,5 +24,11 @@ export { checkConcurrency, mapPool } from './map-pool.js';
 export { flatMemgarMetadata, type MemgarMetadata, memgarMetadata } from './memgar-metadata.js';
 export { flatMemgarStamp, type MemgarStamp, memgarStamp, storedProvenance } from './memgar-stamp.js';
 export { mostSevere } from './most-severe.js';
+export {
+  acceptProvenance,
+  NO_TEXT_RULE,
+  reportFiltered,
+  UNVERIFIED_RULE,
+} from './report-filtered.js';
 export { storageCall } from './storage-call.js';
 export { withOverrides } from './with-overrides.js';
