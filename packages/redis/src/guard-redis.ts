@@ -1,22 +1,18 @@
 import { createHash } from 'node:crypto';
-import {
-  type Decision,
-  InvalidInputError,
-  MemgarError,
-  type ReviewQueue,
-  type SourceType,
-  StorageError,
-} from '@memgar/core';
+import { type Decision, InvalidInputError, type ReviewQueue, type SourceType } from '@memgar/core';
 import {
   type AdapterWriteOptions,
-  contextIds,
+  acceptProvenance,
+  guardAndHold,
   guardRetrieved,
-  guardWrites,
   HeldWrites,
   type MemgarMetadata,
-  MemoryRefusedError,
   resolveEnforcer,
+  storageCall,
+  withOverrides,
 } from '@memgar/core/adapter-kit';
+
+export { UNVERIFIED_RULE } from '@memgar/core/adapter-kit';
 
 /** A MULTI of a node-redis client, as far as the guard uses it. */
 export interface RedisMultiLike {
@@ -69,8 +65,6 @@ export interface HeldRedisWrite {
 /** The guarded client: the same interface, plus its held writes and the unguarded original. */
 export type GuardedRedis<C> = C & { readonly held: HeldWrites<HeldRedisWrite>; readonly inner: C };
 
-export const UNVERIFIED_RULE = 'memgar:unverified';
-
 /** List and hash commands that move text in or out without a guard: refused on the wrapper. */
 export const UNGUARDED_COMMANDS: readonly string[] =
   'lPushX rPushX lInsert lSet hSetNX hVals hRandField lPop rPop blPop brPop lMove blMove rPopLPush brPopLPush'.split(
@@ -82,15 +76,7 @@ export function valueDigest(value: string): string {
   return createHash('sha256').update(value).digest('base64url');
 }
 
-async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (MemgarError.isInstance(error)) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new StorageError(`redis ${what} failed: ${message}`, { cause: error });
-  }
-}
+const call = <T>(what: string, fn: () => Promise<T>): Promise<T> => storageCall(`redis ${what}`, fn);
 
 function checkKey(key: unknown): string {
   if (typeof key === 'string' && key !== '') return key;
@@ -173,20 +159,15 @@ export function guardRedis<C extends RedisClientLike>(
   /** Decides `entries`, holds the held ones, stores the allowed ones (rewritten) in one MULTI. */
   async function write(command: Command, rawKey: unknown, entries: Entry[]): Promise<number> {
     const key = checkKey(rawKey);
-    const values = entries.map((e) => e.value);
-    // Decided with 'drop' so that held writes are queued in 'throw' mode too; thrown below.
-    const outcomes = await guardWrites(
-      enforcer,
-      { ...options, onRefused: 'drop' },
-      entries.map((e) => ({ text: e.value, sourceType, ...(e.field !== undefined && { id: e.field }) })),
-    );
-    const records = entries.map((e) => ({ command, key, ...e }));
-    await held.hold(outcomes, values, records, { sourceType, ...contextIds(options) });
-    const refused = outcomes.findIndex((o) => !o.stored);
-    const r = outcomes[refused];
-    if (options.onRefused === 'throw' && r !== undefined) {
-      throw new MemoryRefusedError(r.memgar.decision, r.memgar.rule, r.reason, entries[refused]?.field);
-    }
+    const items = entries.map((e) => ({
+      text: e.value,
+      sourceType,
+      ...(e.field !== undefined && { id: e.field }),
+    }));
+    const outcomes = await guardAndHold(enforcer, options, items, {
+      held,
+      record: (i) => ({ command, key, ...(entries[i] as Entry) }),
+    });
     const kept = outcomes.flatMap((o, i) =>
       o.stored ? [{ ...entries[i], value: o.text, meta: o.memgar }] : [],
     );
@@ -204,20 +185,7 @@ export function guardRedis<C extends RedisClientLike>(
       const side = sideKey(key);
       const digests = candidates.map((c) => valueDigest(c.value));
       const provs = await call('hmGet', () => client.hmGet(side, digests));
-      candidates = candidates.filter((c, i) => {
-        const decision = decisionOf(provs[i]);
-        if (decision !== undefined && filter.includes(decision)) return true;
-        options.onDecision?.({
-          boundary: 'retrieval',
-          decision: 'block',
-          allowed: false,
-          reason: decision ? `written with decision ${decision}` : 'no memgar provenance',
-          rule: UNVERIFIED_RULE,
-          riskScore: 0,
-          ...(c.id !== undefined && { id: c.id }),
-        });
-        return false;
-      });
+      candidates = candidates.filter((c, i) => acceptProvenance(options, filter, decisionOf(provs[i]), c.id));
     }
     const kept = await guardRetrieved(
       enforcer,
@@ -281,18 +249,12 @@ export function guardRedis<C extends RedisClientLike>(
   for (const [name, fn] of Object.entries(overrides)) overrides[name.toUpperCase()] = fn;
   Object.assign(overrides, { held, inner: client });
 
-  return new Proxy(client, {
-    get(target, prop) {
-      if (typeof prop === 'string' && Object.hasOwn(overrides, prop)) return overrides[prop];
-      const v = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  }) as GuardedRedis<C>;
+  return withOverrides(client, overrides) as GuardedRedis<C>;
 }
 
-function decisionOf(raw: string | null | undefined): Decision | undefined {
+function decisionOf(raw: string | null | undefined): unknown {
   try {
-    return typeof raw === 'string' ? (JSON.parse(raw) as { decision?: Decision }).decision : undefined;
+    return typeof raw === 'string' ? (JSON.parse(raw) as { decision?: unknown }).decision : undefined;
   } catch {
     return undefined;
   }
