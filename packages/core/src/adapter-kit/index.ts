@@ -3,6 +3,16 @@
  * adapter stays a thin translation between its framework's shapes and the memory boundary.
  */
 
+export {
+  type CanaryRegistryLike,
+  type ContentDecisionEvent,
+  type ContentGuard,
+  type ContentGuardNames,
+  type ContentGuardOptions,
+  type ContentTextCheck,
+  type ContextEnforcer,
+  createContentGuard,
+} from './content-guard.js';
 export { checkVector, type EmbedText, embedChecked } from './embed.js';
 export { guardAndHold, type HeldOutcome, type HoldOptions } from './guard-and-hold.js';
 export {
@@ -16,11 +26,13 @@ export {
   resolveEnforcer,
 } from './guard-options.js';
 export { guardRetrieved, type KeptItem, type RetrievedItem } from './guard-retrieved.js';
+export { guardToolJson, type ToolResultEnforcer } from './guard-tool-json.js';
 export { defaultToolRefusal, guardToolOutput, type ToolOutputOutcome } from './guard-tool-output.js';
 export { guardWrites, MemoryRefusedError, type WriteItem, type WriteOutcome } from './guard-writes.js';
 export { type HeldWriteContext, HeldWrites, isHeldDecision } from './held-writes.js';
 export { HoldBack, type HoldBackCheck, type HoldBackChecker } from './hold-back.js';
 export { checkConcurrency, mapPool } from './map-pool.js';
+export { MemgarBlockedError } from './memgar-blocked-error.js';
 export { flatMemgarMetadata, type MemgarMetadata, memgarMetadata } from './memgar-metadata.js';
 export { flatMemgarStamp, type MemgarStamp, memgarStamp, storedProvenance } from './memgar-stamp.js';
 export { mostSevere } from './most-severe.js';
