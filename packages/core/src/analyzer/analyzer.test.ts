@@ -452,7 +452,15 @@ describe('Analyzer: learned layer (opt-in)', () => {
     expect(mem.decision).not.toBe('allow');
     const rag = await a.analyze({ content: quiet, sourceType: 'rag' });
     expect(rag.layers.learned).toEqual({ ran: false, delta: 0, note: 'off for rag (learned.sourceTypes)' });
-    expect(a.healthCheck().subsystems.learned?.detail).toContain('on for memory, agent, user, system');
+    expect(a.healthCheck().subsystems.learned?.detail).toContain('on for memory, user, system');
+    // Model answers are scanned as `agent`: the layer stays off there by default (an ordinary
+    // answer with a reference code scored above its threshold).
+    const answer = await a.analyze({
+      content: 'Here is the full answer you asked for, with all details. My reference is QZXVHK-PLMWRT',
+      sourceType: 'agent',
+    });
+    expect(answer.layers.learned.ran).toBe(false);
+    expect(answer.decision).toBe('allow');
     const off = new Analyzer({ learned: false });
     expect((await off.analyze({ content: quiet, sourceType: 'memory' })).layers.learned).toEqual({
       ran: false,

@@ -49,12 +49,14 @@ export interface LearnedOptions {
 
 /**
  * Where the learned layer is on when the `learned` option is not given: memory writes and what
- * users and agents write (`memory`, `agent`, `user`, `system`). On these surfaces it raised recall
- * at no higher false-positive rate on the test splits (calibration/REPORT.md: memory writes 0.27 →
- * 0.97 at FPR 0.000; user prompts 0.36 → 0.80 at 0.003). On RAG chunks, tool output, web and e-mail
- * it also flagged more benign text, so there it stays off unless asked for (`learned: true`).
+ * users write (`memory`, `user`, `system`). On these surfaces it raised recall at no higher
+ * false-positive rate on the test splits (calibration/REPORT.md: memory writes 0.27 → 0.97 at FPR
+ * 0.000; user prompts 0.36 → 0.80 at 0.003). On RAG chunks, tool output, web and e-mail it also
+ * flagged more benign text, so there it stays off unless asked for (`learned: true`). It is off for
+ * `agent` too: model answers are not what it was trained on, and ordinary ones ("Here is the full
+ * answer you asked for…") scored above the threshold, so output scanning would hold them.
  */
-export const DEFAULT_LEARNED_SOURCES: readonly SourceType[] = ['memory', 'agent', 'user', 'system'];
+export const DEFAULT_LEARNED_SOURCES: readonly SourceType[] = ['memory', 'user', 'system'];
 
 /**
  * The learned layer's threshold when the `learned` option is not given: above the model's own
@@ -130,7 +132,7 @@ export interface AnalyzerOptions {
    */
   /**
    * The learned layer: `true` everywhere, `false` off, or options. @default on for
-   * `DEFAULT_LEARNED_SOURCES` (memory, agent, user, system) at `DEFAULT_LEARNED_THRESHOLD` (0.95),
+   * `DEFAULT_LEARNED_SOURCES` (memory, user, system) at `DEFAULT_LEARNED_THRESHOLD` (0.95),
    * off for the other source types
    */
   learned?: boolean | LearnedOptions;
