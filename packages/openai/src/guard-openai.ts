@@ -1,7 +1,6 @@
 import { MemoryRuntimeEnforcer } from '@memgar/core';
+import { type ContentGuard, type ContentGuardOptions, createContentGuard } from '@memgar/core/adapter-kit';
 import { Stream } from 'openai/streaming';
-import { type ContentGuard, type ContentGuardOptions, contentGuard } from './content-guard.js';
-import { MemgarBlockedError } from './memgar-blocked-error.js';
 import { guardChatStream, guardResponsesStream } from './stream-guard.js';
 
 /** The part of an OpenAI client the guard wraps (structural). */
@@ -112,10 +111,9 @@ async function guardResponse(g: ContentGuard, result: Json): Promise<Json> {
  * const openai = guardOpenAI(new OpenAI(), { canaries });
  */
 export function guardOpenAI<C extends OpenAILike>(client: C, options: GuardOpenAIOptions = {}): C {
-  const g = contentGuard(options.enforcer ?? new MemoryRuntimeEnforcer(), options, {
+  const g = createContentGuard(options.enforcer ?? new MemoryRuntimeEnforcer(), options, {
     prefix: 'openai',
     isArguments: (where) => /tool_calls|\.arguments$/.test(where),
-    blocked: (event) => new MemgarBlockedError(event),
   });
   const wrap = (resource: object, chat: boolean) => {
     const create = async (params: Json, reqOptions?: unknown) => {

@@ -1,8 +1,8 @@
-export type {
-  CanaryRegistryLike,
-  EnforcerLike,
-  MemgarDecisionEvent,
-  TextCheck,
-} from './content-guard.js';
+export {
+  type CanaryRegistryLike,
+  type ContentDecisionEvent as MemgarDecisionEvent,
+  type ContentTextCheck as TextCheck,
+  type ContextEnforcer as EnforcerLike,
+  MemgarBlockedError,
+} from '@memgar/core/adapter-kit';
 export { type GuardOpenAIOptions, guardOpenAI, type OpenAILike } from './guard-openai.js';
-export { MemgarBlockedError } from './memgar-blocked-error.js';

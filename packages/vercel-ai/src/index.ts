@@ -1,8 +1,8 @@
-export type {
-  CanaryRegistryLike,
-  EnforcerLike,
-  MemgarDecisionEvent,
-  TextCheck,
-} from './content-guard.js';
-export { MemgarBlockedError } from './memgar-blocked-error.js';
+export {
+  type CanaryRegistryLike,
+  type ContentDecisionEvent as MemgarDecisionEvent,
+  type ContentTextCheck as TextCheck,
+  type ContextEnforcer as EnforcerLike,
+  MemgarBlockedError,
+} from '@memgar/core/adapter-kit';
 export { type MemgarMiddlewareOptions, memgarMiddleware } from './memgar-middleware.js';

@@ -1,7 +1,6 @@
 import { type AnalyzerLike, MemoryRuntimeEnforcer } from '@memgar/core';
+import { type ContentGuard, type ContentGuardOptions, createContentGuard } from '@memgar/core/adapter-kit';
 import type { LanguageModelMiddleware } from 'ai';
-import { type ContentGuard, type ContentGuardOptions, contentGuard } from './content-guard.js';
-import { MemgarBlockedError } from './memgar-blocked-error.js';
 import { guardStream } from './stream-guard.js';
 
 type CallOptions = Parameters<NonNullable<LanguageModelMiddleware['transformParams']>>[0]['params'];
@@ -52,10 +51,9 @@ export function memgarMiddleware(options: MemgarMiddlewareOptions = {}): Languag
   const enforcer =
     options.enforcer ??
     new MemoryRuntimeEnforcer(options.analyzer !== undefined ? { analyzer: options.analyzer } : {});
-  const g = contentGuard(enforcer, options, {
+  const g = createContentGuard(enforcer, options, {
     prefix: 'vercel-ai',
     isArguments: (where) => where.startsWith('output.tool-call'),
-    blocked: (event) => new MemgarBlockedError(event),
   });
 
   const guardPart = async (part: Part, role: Message['role'], where: string): Promise<Part> => {

@@ -1,5 +1,5 @@
+import type { ContentGuard } from '@memgar/core/adapter-kit';
 import type { LanguageModelMiddleware } from 'ai';
-import type { ContentGuard } from './content-guard.js';
 
 type StreamResult = Awaited<ReturnType<NonNullable<LanguageModelMiddleware['wrapStream']>>>;
 type StreamPart = StreamResult['stream'] extends ReadableStream<infer P> ? P : never;
