@@ -25,6 +25,12 @@ export {
   idField,
   resolveEnforcer,
 } from './guard-options.js';
+export {
+  type GuardRecordsOptions,
+  guardRecords,
+  type KeptRecord,
+  type RecordFields,
+} from './guard-records.js';
 export { guardRetrieved, type KeptItem, type RetrievedItem } from './guard-retrieved.js';
 export { guardToolJson, type ToolResultEnforcer } from './guard-tool-json.js';
 export { defaultToolRefusal, guardToolOutput, type ToolOutputOutcome } from './guard-tool-output.js';
