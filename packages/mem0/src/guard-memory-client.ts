@@ -1,5 +1,5 @@
 import { InvalidInputError } from '@memgar/core';
-import type { HeldWrites } from '@memgar/core/adapter-kit';
+import { type HeldWrites, withOverrides } from '@memgar/core/adapter-kit';
 import {
   call,
   decidedMetadata,
@@ -8,7 +8,6 @@ import {
   type Mem0Item,
   mem0Guard,
   ownMetadata,
-  withOverrides,
 } from './shared.js';
 
 type Options = Record<string, unknown>;
@@ -53,18 +52,7 @@ export function guardMemoryClient<C extends Mem0ClientLike>(
       );
     },
     update: (memoryId: string, body: Options = {}) => g.update(memoryId, body),
-    async search(query: string, searchOptions?: Options) {
-      const res = await call('search', () => client.search(query, searchOptions));
-      return { ...res, results: await g.retrieved(query, res.results) };
-    },
-    async getAll(getOptions?: Options) {
-      const res = await call('getAll', () => client.getAll(getOptions));
-      return { ...res, results: await g.retrieved(undefined, res.results, true) };
-    },
-    async get(memoryId: string) {
-      const item = await call('get', () => client.get(memoryId));
-      return (await g.retrieved(undefined, [item]))[0] ?? null;
-    },
+    ...g.reads,
     batchUpdate: () =>
       Promise.reject(
         new InvalidInputError('batchUpdate', 'batchUpdate is not guarded by memgar: use update'),

@@ -1,5 +1,5 @@
 import type { Decision } from '@memgar/core';
-import { flatMemgarMetadata, type HeldWrites } from '@memgar/core/adapter-kit';
+import * as kit from '@memgar/core/adapter-kit';
 import {
   call,
   decidedMetadata,
@@ -8,8 +8,6 @@ import {
   type Mem0Item,
   mem0Guard,
   ownMetadata,
-  UNVERIFIED_RULE,
-  withOverrides,
 } from './shared.js';
 
 type Config = Record<string, unknown>;
@@ -43,7 +41,7 @@ export interface GuardMemoryOptions extends Mem0GuardOptions {
 }
 
 /** The guarded memory: the same interface, plus its held writes and the unguarded original. */
-export type GuardedMemory<M> = M & { readonly held: HeldWrites<HeldMem0Write>; readonly inner: M };
+export type GuardedMemory<M> = M & { readonly held: kit.HeldWrites<HeldMem0Write>; readonly inner: M };
 
 /**
  * Wraps a mem0 OSS `Memory`: `add` decides every message before mem0 (or its LLM) sees it and,
@@ -55,13 +53,7 @@ export function guardMemory<M extends Mem0MemoryLike>(
   memory: M,
   options: GuardMemoryOptions = {},
 ): GuardedMemory<M> {
-  const filter = options.filterDecisions;
-  const g = mem0Guard(options, memory);
-
-  function filtered(config: Config = {}): Config {
-    if (filter === undefined) return config;
-    return { ...config, filters: { ...(config.filters as Config), memgar_decision: { in: [...filter] } } };
-  }
+  const g = mem0Guard(options, memory, options.filterDecisions);
 
   /** The memories mem0's LLM extracted, decided: refused ones deleted, sanitized ones rewritten. */
   async function checkExtracted(results: Mem0Item[], config: Config): Promise<Mem0Item[]> {
@@ -80,7 +72,7 @@ export function guardMemory<M extends Mem0MemoryLike>(
       if (!o?.stored) await call('delete', () => memory.delete(r.id));
       else if (o.text === texts[i]) out.push(r);
       else {
-        const metadata = flatMemgarMetadata(o.memgar);
+        const metadata = kit.flatMemgarMetadata(o.memgar);
         await call('update', () => memory.update(r.id, { text: o.text, metadata }));
         out.push({ ...r, memory: o.text });
       }
@@ -117,31 +109,10 @@ export function guardMemory<M extends Mem0MemoryLike>(
     return g.update(memoryId, { ...cfg, text: cfg.text ?? data });
   }
 
-  return withOverrides(memory, {
+  return kit.withOverrides(memory, {
     add,
     update,
-    async search(query: string, config?: Config) {
-      const res = await call('search', () => memory.search(query, filtered(config)));
-      return { ...res, results: await g.retrieved(query, res.results) };
-    },
-    async getAll(config?: Config) {
-      const res = await call('getAll', () => memory.getAll(filtered(config)));
-      return { ...res, results: await g.retrieved(undefined, res.results, true) };
-    },
-    async get(memoryId: string) {
-      const item = await call('get', () => memory.get(memoryId));
-      if (item === null || item === undefined) return null;
-      const decision = item.metadata?.memgar_decision as Decision | undefined;
-      if (filter !== undefined && (decision === undefined || !filter.includes(decision))) {
-        g.refuse(
-          memoryId,
-          decision ? `written with decision ${decision}` : 'no memgar provenance',
-          UNVERIFIED_RULE,
-        );
-        return null;
-      }
-      return (await g.retrieved(undefined, [item]))[0] ?? null;
-    },
+    ...g.reads,
     held: g.held,
     inner: memory,
   }) as GuardedMemory<M>;

@@ -1,21 +1,7 @@
-import {
-  InvalidInputError,
-  MemgarError,
-  type ReviewQueue,
-  type SourceType,
-  StorageError,
-} from '@memgar/core';
-import {
-  type AdapterWriteOptions,
-  contextIds,
-  flatMemgarMetadata,
-  guardRetrieved,
-  guardWrites,
-  HeldWrites,
-  MemoryRefusedError,
-  resolveEnforcer,
-  type WriteOutcome,
-} from '@memgar/core/adapter-kit';
+import { type Decision, InvalidInputError, type ReviewQueue, type SourceType } from '@memgar/core';
+import * as kit from '@memgar/core/adapter-kit';
+
+export { UNVERIFIED_RULE } from '@memgar/core/adapter-kit';
 
 /** A chat message with text content: what memgar analyzes and passes on to mem0. */
 export interface Mem0Message {
@@ -31,7 +17,7 @@ export interface Mem0Item {
   metadata?: Record<string, unknown> | null;
 }
 
-export interface Mem0GuardOptions extends AdapterWriteOptions {
+export interface Mem0GuardOptions extends kit.AdapterWriteOptions {
   /** Source type of added messages and retrieved memories. @default 'memory' */
   sourceType?: SourceType;
   /** Where held (quarantined, human-review) writes wait. @default a new in-memory `ReviewQueue` */
@@ -45,11 +31,6 @@ export type HeldMem0Write =
   | { kind: 'add'; messages: Mem0Message[]; config: Meta }
   | { kind: 'update'; memoryId: string; config: Meta };
 
-const BLOCKED = { boundary: 'retrieval', decision: 'block', allowed: false, riskScore: 0 } as const;
-
-/** The rule reported when a memory is filtered because of how it was written. */
-export const UNVERIFIED_RULE = 'memgar:unverified';
-
 /** User metadata without `memgar_*` keys: only memgar writes those. */
 export function ownMetadata(meta: unknown): Meta {
   if (typeof meta !== 'object' || meta === null) return {};
@@ -57,66 +38,43 @@ export function ownMetadata(meta: unknown): Meta {
 }
 
 /** The flat metadata recorded with memories made from several stored writes: the riskiest. */
-export function decidedMetadata(outcomes: readonly WriteOutcome[]): Meta {
+export function decidedMetadata(outcomes: readonly kit.WriteOutcome[]): Meta {
   const top = outcomes.reduce((a, b) => (b.memgar.riskScore > a.memgar.riskScore ? b : a)).memgar;
   const sanitized = outcomes.some((o) => o.memgar.decision === 'sanitize');
-  return flatMemgarMetadata({ ...top, decision: sanitized ? 'sanitize' : top.decision });
+  return kit.flatMemgarMetadata({ ...top, decision: sanitized ? 'sanitize' : top.decision });
 }
 
 /** Runs a mem0 call; what it throws becomes a `StorageError` with the original as `cause`. */
-export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (MemgarError.isInstance(error)) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new StorageError(`mem0 ${what} failed: ${message}`, { cause: error });
-  }
-}
+export const call = <T>(what: string, fn: () => Promise<T>): Promise<T> =>
+  kit.storageCall(`mem0 ${what}`, fn);
 
-/** What the guard writes with (both `Memory` and `MemoryClient` have these). */
-interface Writer {
+/** What the guard calls (both `Memory` and `MemoryClient` have these). */
+interface Target {
   add(messages: Mem0Message[], config: Meta): Promise<unknown>;
   update(memoryId: string, config: Meta): Promise<unknown>;
+  search(query: string, config?: Meta): Promise<{ results: Mem0Item[] }>;
+  getAll(config?: Meta): Promise<{ results: Mem0Item[] }>;
+  get(memoryId: string): Promise<Mem0Item | null>;
 }
 
 /** What both wrappers share: the held writes, and decisions on writes and retrieved memories. */
-export function mem0Guard(options: Mem0GuardOptions, target: Writer) {
-  const enforcer = resolveEnforcer(options);
+export function mem0Guard(options: Mem0GuardOptions, target: Target, filter?: readonly Decision[]) {
+  const enforcer = kit.resolveEnforcer(options);
   const sourceType = options.sourceType ?? 'memory';
-  const held = new HeldWrites<HeldMem0Write>((w, { riskScore, rule, id }) => {
-    const approved = { ...flatMemgarMetadata({ decision: 'allow', riskScore, rule }), memgar_review: id };
+  const held = new kit.HeldWrites<HeldMem0Write>((w, { riskScore, rule, id }) => {
+    const approved = { ...kit.flatMemgarMetadata({ decision: 'allow', riskScore, rule }), memgar_review: id };
     const config = { ...w.config, metadata: { ...ownMetadata(w.config.metadata), ...approved } };
     if (w.kind === 'add') return call('add', () => target.add(w.messages, config));
     return call('update', () => target.update(w.memoryId, config));
   }, options.reviewQueue);
 
-  /** Reports a memory filtered for a reason other than its analysis. */
-  function refuse(id: string, reason: string, rule: string): void {
-    options.onDecision?.({ ...BLOCKED, reason, rule, id });
-  }
-
-  /**
-   * Decides writes, queues the held ones (also with `onRefused: 'throw'`), then throws
-   * `MemoryRefusedError` for the first refusal in that mode.
-   */
-  async function decide(
-    writes: { text: string; record: HeldMem0Write; id?: string }[],
-  ): Promise<WriteOutcome[]> {
-    const texts = writes.map((w) => w.text);
+  /** Decides writes; queues the held ones (also with `onRefused: 'throw'`, which then throws). */
+  function decide(writes: { text: string; record: HeldMem0Write; id?: string }[]) {
     const items = writes.map((w) => ({ text: w.text, sourceType, ...(w.id !== undefined && { id: w.id }) }));
-    const outcomes = await guardWrites(enforcer, { ...options, onRefused: 'drop' }, items);
-    const records = writes.map((w) => w.record);
-    await held.hold(outcomes, texts, records, { sourceType, ...contextIds(options) });
-    const i = outcomes.findIndex((o) => !o.stored);
-    const r = outcomes[i];
-    if (options.onRefused === 'throw' && r !== undefined) {
-      throw new MemoryRefusedError(r.memgar.decision, r.memgar.rule, r.reason, writes[i]?.id);
-    }
-    return outcomes;
+    return kit.guardAndHold(enforcer, options, items, { held, record: (i) => writes[i]!.record });
   }
 
-  /** Decides each message (a string is one user message); returns the stored ones, rewritten. */
+  /** Decides the messages of an `add` (a string is one user message): the stored ones, rewritten. */
   async function decideMessages(messages: unknown, config: Meta) {
     const list: unknown = typeof messages === 'string' ? [{ role: 'user', content: messages }] : messages;
     const text = (m: Partial<Mem0Message>) => typeof m?.role === 'string' && typeof m.content === 'string';
@@ -144,7 +102,7 @@ export function mem0Guard(options: Mem0GuardOptions, target: Writer) {
     const [o] = await decide([{ text, id: memoryId, record: { kind: 'update', memoryId, config: body } }]);
     if (!o?.stored)
       return { message: `memgar refused the update (${o?.memgar.decision}, ${o?.memgar.rule})` };
-    const metadata = { ...own, ...flatMemgarMetadata(o.memgar) };
+    const metadata = { ...own, ...kit.flatMemgarMetadata(o.memgar) };
     return call('update', () => target.update(memoryId, { ...rest, text: o.text, metadata }));
   }
 
@@ -154,34 +112,43 @@ export function mem0Guard(options: Mem0GuardOptions, target: Writer) {
    * in mem0's order with `inOrder`.
    */
   async function retrieved<T extends Mem0Item>(query: string | undefined, items: T[], inOrder = false) {
-    const withText = items.filter((item) => {
-      const ok = typeof item.memory === 'string' && item.memory !== '';
-      if (!ok) refuse(item.id, 'memory has no text to analyze', 'memgar:no-text');
-      return ok;
-    });
-    const input = withText.map((item) => ({
-      text: item.memory as string,
-      id: item.id,
-      ...(typeof item.score === 'number' && { score: item.score }),
-    }));
-    const kept = await guardRetrieved(enforcer, options, query, input, sourceType);
+    const fields = (item: T) => ({ text: item.memory || undefined, id: item.id, score: item.score });
+    const how = {
+      ...(query !== undefined && { query }),
+      sourceType,
+      noTextReason: 'memory has no text to analyze',
+    };
+    const kept = await kit.guardRecords(enforcer, options, items, fields, how);
     if (inOrder) kept.sort((a, b) => a.index - b.index);
-    return kept.map((k): T => {
-      const item = withText[k.index] as T;
-      return { ...item, memory: k.text, metadata: { ...item.metadata, memgar: k.memgar } };
-    });
+    return kept.map(
+      ({ record: r, text, memgar }): T => ({ ...r, memory: text, metadata: { ...r.metadata, memgar } }),
+    );
   }
 
-  return { held, refuse, decide, decideMessages, update, retrieved };
-}
+  /** `config` with the `filter` on `memgar_decision` added (mem0's filter syntax). */
+  const filtered = (config?: Meta) =>
+    filter === undefined
+      ? config
+      : { ...config, filters: { ...(config?.filters as Meta), memgar_decision: { in: [...filter] } } };
 
-/** `target` with `overrides` in place of its own members (other methods bound to it). */
-export function withOverrides<T extends object>(target: T, overrides: Record<string, unknown>): T {
-  return new Proxy(target, {
-    get(t, prop) {
-      if (typeof prop === 'string' && Object.hasOwn(overrides, prop)) return overrides[prop];
-      const v = Reflect.get(t, prop, t);
-      return typeof v === 'function' ? v.bind(t) : v;
+  /** `search`, `getAll` and `get`, their memories guarded (and, with `filter`, filtered by decision). */
+  const reads = {
+    async search(query: string, config?: Meta) {
+      const res = await call('search', () => target.search(query, filtered(config)));
+      return { ...res, results: await retrieved(query, res.results) };
     },
-  });
+    async getAll(config?: Meta) {
+      const res = await call('getAll', () => target.getAll(filtered(config)));
+      return { ...res, results: await retrieved(undefined, res.results, true) };
+    },
+    async get(memoryId: string) {
+      const item = await call('get', () => target.get(memoryId));
+      if (item === null || item === undefined) return null;
+      const decision = item.metadata?.memgar_decision;
+      if (filter && !kit.acceptProvenance(options, filter, decision, memoryId)) return null;
+      return (await retrieved(undefined, [item]))[0] ?? null;
+    },
+  };
+
+  return { held, decide, decideMessages, update, reads };
 }
