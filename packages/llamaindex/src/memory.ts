@@ -59,19 +59,13 @@ export function guardMemory<M extends MemoryLike>(
   const add = async (message: unknown): Promise<void> => {
     const text = messageText(message);
     const sourceType = (options.sourceType ?? defaultSource)(message);
-    const [o] = (await kit.guardWrites(enforcer, options, [{ text, sourceType }])) as [kit.WriteOutcome];
-    await held.hold([o], [text], [message], { sourceType, ...kit.contextIds(options) });
+    const hold = { held, record: () => message, holdOnThrow: false };
+    const o = (await kit.guardAndHold(enforcer, options, [{ text, sourceType }], hold))[0]!;
     const safe = !o.stored ? undefined : o.text === text ? message : rewritten(message, o.text);
     if (safe !== undefined) return memory.add(safe);
     if (o.stored && options.onRefused === 'throw') {
       throw new kit.MemoryRefusedError(o.memgar.decision, o.memgar.rule, 'no text content to rewrite');
     }
   };
-  return new Proxy(memory, {
-    get(target, key) {
-      if (key === 'add' || key === 'held' || key === 'inner') return { add, held, inner: target }[key];
-      const value: unknown = Reflect.get(target, key);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  }) as GuardedMemory<M>;
+  return kit.withOverrides(memory, { add, held, inner: memory }) as GuardedMemory<M>;
 }

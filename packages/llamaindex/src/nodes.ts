@@ -21,10 +21,7 @@ export function nodeText(node: BaseNode): string {
 /** Throws `InvalidInputError` unless `nodes` is an array of LlamaIndex nodes. */
 export function checkNodes(nodes: unknown): asserts nodes is BaseNode[] {
   if (!Array.isArray(nodes) || nodes.some((n) => typeof (n as BaseNode)?.getContent !== 'function')) {
-    throw new InvalidInputError(
-      'nodes',
-      'expected an array of LlamaIndex nodes (BaseNode, or NodeWithScore)',
-    );
+    throw new InvalidInputError('nodes', 'expected an array of LlamaIndex nodes (BaseNode or NodeWithScore)');
   }
 }
 
@@ -54,21 +51,16 @@ export async function guardNodes(
   hits: readonly NodeWithScore[],
 ): Promise<{ index: number; hit: NodeWithScore }[]> {
   checkNodes(Array.isArray(hits) ? hits.map((h) => h?.node) : hits);
-  const items = hits.map(({ node, score }) => ({
+  const fields = ({ node, score }: NodeWithScore) => ({
     text: nodeText(node),
     id: node.id_,
     score,
     sourceId: node.sourceNode?.nodeId,
-  }));
-  const kept = await kit.guardRetrieved(
-    enforcer,
-    options,
-    query && extractText(query),
-    items,
-    options.sourceType ?? 'rag',
-  );
-  return kept.map((k) => {
-    const hit = hits[k.index] as NodeWithScore;
-    return { index: k.index, hit: { ...hit, node: annotated(hit.node, k.text, k.memgar) } };
   });
+  const how = { ...(query && { query: extractText(query) }), sourceType: options.sourceType ?? 'rag' };
+  const kept = await kit.guardRecords(enforcer, options, hits, fields, how);
+  return kept.map(({ index, record: hit, text, memgar }) => ({
+    index,
+    hit: { ...hit, node: annotated(hit.node, text, memgar) },
+  }));
 }

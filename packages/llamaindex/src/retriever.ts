@@ -18,20 +18,16 @@ export interface RetrieverLike {
  */
 export class GuardedRetriever extends BaseRetriever {
   readonly inner: RetrieverLike;
-  readonly #enforcer: kit.EnforcerLike;
-  readonly #options: GuardRetrievalOptions;
+  readonly #guard: MemgarNodePostprocessor;
 
   constructor(inner: RetrieverLike, options: GuardRetrievalOptions = {}) {
     super();
     this.inner = inner;
-    this.#options = options;
-    this.#enforcer = kit.resolveEnforcer(options);
+    this.#guard = new MemgarNodePostprocessor(options);
   }
 
   async _retrieve(params: QueryBundle): Promise<NodeWithScore[]> {
-    const hits = await this.inner.retrieve(params);
-    const kept = await guardNodes(this.#enforcer, this.#options, params, hits);
-    return kept.map((k) => k.hit);
+    return this.#guard.postprocessNodes(await this.inner.retrieve(params), params);
   }
 }
 
@@ -53,7 +49,10 @@ export class MemgarNodePostprocessor implements BaseNodePostprocessor {
     this.#enforcer = kit.resolveEnforcer(options);
   }
 
-  async postprocessNodes(nodes: NodeWithScore[], query?: MessageContent): Promise<NodeWithScore[]> {
+  async postprocessNodes(
+    nodes: NodeWithScore[],
+    query?: MessageContent | QueryBundle,
+  ): Promise<NodeWithScore[]> {
     const kept = await guardNodes(this.#enforcer, this.#options, query, nodes);
     return kept.map((k) => k.hit);
   }

@@ -67,17 +67,17 @@ export class GuardedVectorStore<
       sourceType,
       sourceId: n.sourceNode?.nodeId,
     }));
-    const outcomes = await kit.guardWrites(this.#enforcer, this.#options, items);
-    const records = outcomes.map((o, i) => (o.stored ? {} : (nodes[i] as BaseNode).toMutableJSON()));
-    await this.held.hold(outcomes, texts, records, { sourceType, ...kit.contextIds(this.#options) });
+    const hold = { held: this.held, record: (i: number) => nodes[i]!.toMutableJSON(), holdOnThrow: false };
+    const outcomes = await kit.guardAndHold(this.#enforcer, this.#options, items, hold);
     const kept = nodes.filter((_, i) => outcomes[i]?.stored);
-    for (const [i, o] of outcomes.entries()) {
-      const node = nodes[i] as BaseNode;
-      if (!o.stored || o.text === texts[i]) continue;
-      node.setContent(o.text);
-      if (node.embedding === undefined) continue;
+    const changed = outcomes.flatMap((o, i) =>
+      o.stored && o.text !== texts[i] ? [{ node: nodes[i]!, text: o.text }] : [],
+    );
+    await kit.mapPool(changed, this.#options.concurrency ?? 8, async ({ node, text }) => {
+      node.setContent(text);
+      if (node.embedding === undefined) return;
       node.embedding = await this.embedModel.getTextEmbedding(node.getContent(MetadataMode.EMBED));
-    }
+    });
     nodes.splice(0, nodes.length, ...kept);
     return kept.length === 0 ? [] : this.inner.add(nodes);
   }
