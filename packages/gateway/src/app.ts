@@ -206,7 +206,13 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     if (key === undefined)
       return refuse(401, 'unauthorized', 'invalid_api_key', 'missing or unknown gateway key');
     if (key.rateLimit !== undefined) {
-      const taken = await cfg.rateLimitStore.take(key.name, key.rateLimit).catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), cfg.limits.rateLimitTimeoutMs);
+      });
+      const taken = await Promise.race([cfg.rateLimitStore.take(key.name, key.rateLimit), late])
+        .catch(() => undefined)
+        .finally(() => clearTimeout(timer));
       if (taken === undefined) {
         return refuse(
           503,

@@ -53,6 +53,8 @@ export interface GatewayLimits {
   connectTimeoutMs?: number;
   /** Rate limit of keys that have none of their own. @default none */
   rateLimit?: RateLimit;
+  /** Longest wait for the rate-limit store (a Redis that is down); 503 beyond. @default 1000 */
+  rateLimitTimeoutMs?: number;
 }
 
 /** What is scanned. */
@@ -287,6 +289,7 @@ export function resolveOptions(o: GatewayOptions) {
       clientBodyTimeoutMs: positive('limits.clientBodyTimeoutMs', l.clientBodyTimeoutMs, 30_000),
       upstreamIdleTimeoutMs: positive('limits.upstreamIdleTimeoutMs', l.upstreamIdleTimeoutMs, 60_000),
       connectTimeoutMs: positive('limits.connectTimeoutMs', l.connectTimeoutMs, 10_000),
+      rateLimitTimeoutMs: positive('limits.rateLimitTimeoutMs', l.rateLimitTimeoutMs, 1000),
     },
     rateLimitStore: o.rateLimitStore ?? new MemoryRateLimitStore(),
     lookup: o.lookup,

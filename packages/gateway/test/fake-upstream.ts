@@ -25,6 +25,8 @@ export interface Script {
   hang?: boolean;
   /** Wait before answering. */
   delayMs?: number;
+  /** After the events, keep the stream open without sending anything. */
+  stall?: boolean;
 }
 
 export interface FakeUpstream {
@@ -224,7 +226,7 @@ async function write(res: ServerResponse, s: Script): Promise<void> {
       res.write(e);
       await new Promise((r) => setImmediate(r));
     }
-    res.end();
+    if (!s.stall) res.end();
     return;
   }
   res.writeHead(s.status ?? 200, { 'content-type': 'application/json', ...s.headers });
