@@ -4,7 +4,6 @@ import {
   InvalidInputError,
   InvalidOptionError,
   type ReviewQueue,
-  SOURCE_TYPES,
   type SourceType,
 } from '@memgar/core';
 import * as kit from '@memgar/core/adapter-kit';
@@ -62,7 +61,6 @@ export async function addMemgarColumns(table: {
   return missing.map(([name]) => name);
 }
 
-const SOURCES: ReadonlySet<unknown> = new Set(SOURCE_TYPES);
 const isObject = (v: unknown): v is Row => typeof v === 'object' && v !== null && !Array.isArray(v);
 const plain = (r: Row): Row =>
   Object.fromEntries(
@@ -108,46 +106,30 @@ export function guardLanceTable<T extends LanceTableLike>(
     const names = new Set((await table.schema()).fields.map((f) => f.name));
     const items = data.map((r) => {
       if (typeof r[textCol] !== 'string') bad('data', `every record needs a string "${textCol}"`);
-      const id = r[idCol];
-      const prov = { sourceType: source, ...options.sourceOf?.(r) };
       return {
         text: r[textCol] as string,
-        ...prov,
-        ...(typeof id === 'string' || typeof id === 'number' ? { id } : {}),
+        sourceType: source,
+        ...options.sourceOf?.(r),
+        ...kit.idField(r[idCol]),
       };
     });
-    const outcomes = await kit.guardWrites(enforcer, options, items);
+    /** The record to store for item `i`: its (rewritten, re-embedded) text and the memgar columns it has. */
     const record = async (i: number, o: kit.WriteOutcome, text: string, approved: boolean) => {
       const r = data[i] as Row;
       const out: Row = { ...r, [textCol]: text };
-      if (text !== r[textCol] && options.embed && names.has(vecCol)) {
-        const v = await options.embed(text);
-        if (!Array.isArray(v) || !v.every(Number.isFinite))
-          bad('embed', 'embed() must return finite numbers');
-        out[vecCol] = v;
-      }
-      const { sourceType, sourceId } = items[i] ?? {};
-      const stamp: Row = {
-        memgar_decision: o.memgar.decision,
-        memgar_risk: o.memgar.riskScore,
-        memgar_rule: o.memgar.rule,
-        memgar_source: sourceType,
-        memgar_source_id: sourceId ?? null,
-        memgar_review: approved ? 'approved' : null,
-      };
+      if (text !== r[textCol] && options.embed && names.has(vecCol))
+        out[vecCol] = await kit.embedChecked(options.embed, text);
+      const stamp = kit.flatMemgarStamp(kit.memgarStamp(o.memgar, items[i]!, approved));
       for (const [k, v] of Object.entries(stamp)) if (names.has(k)) out[k] = v;
       return out;
     };
-    const kept: Row[] = [];
-    for (const [i, o] of outcomes.entries()) {
-      const { text, sourceType, sourceId } = items[i] as (typeof items)[number];
-      if (o.stored) kept.push(await record(i, o, o.text, false));
-      else if (o.memgar.decision === 'quarantine' || o.memgar.decision === 'human_review') {
-        const ctx = { sourceType, ...(sourceId ? { sourceId } : {}), ...kit.contextIds(options) };
-        await held.hold([o], [text], [plain(await record(i, o, text, true))], ctx);
-      }
-    }
-    return kept;
+    const hold = {
+      held,
+      record: async (i: number, o: kit.WriteOutcome) => plain(await record(i, o, items[i]!.text, true)),
+    };
+    const outcomes = await kit.guardAndHold(enforcer, options, items, { ...hold, holdOnThrow: false });
+    const stored = outcomes.flatMap((o, i) => (o.stored ? [{ i, o, text: o.text }] : []));
+    return kit.mapPool(stored, options.concurrency ?? 8, ({ i, o, text }) => record(i, o, text, false));
   }
 
   /** Guards read rows: refused ones removed, sanitized text swapped in, `_memgar` added. */
@@ -158,20 +140,22 @@ export function guardLanceTable<T extends LanceTableLike>(
         (r) => only?.includes(r.memgar_decision as Decision) || r.memgar_review === 'approved',
       );
     if (!rows.some((r) => textCol in r)) return rows;
-    const items = rows.map((r): kit.RetrievedItem => {
-      const d = r._distance;
-      const score = typeof d === 'number' ? 1 / (1 + Math.max(0, d)) : (r._relevance_score ?? r._score);
-      return {
-        text: typeof r[textCol] === 'string' ? r[textCol] : '',
-        ...(typeof r[idCol] === 'string' || typeof r[idCol] === 'number' ? { id: r[idCol] } : {}),
-        ...(typeof score === 'number' ? { score } : {}),
-        ...(SOURCES.has(r.memgar_source) ? { sourceType: r.memgar_source as SourceType } : {}),
-        ...(typeof r.memgar_source_id === 'string' ? { sourceId: r.memgar_source_id } : {}),
-      };
+    const scores = rows.map((r) =>
+      typeof r._distance === 'number' ? 1 / (1 + Math.max(0, r._distance)) : (r._relevance_score ?? r._score),
+    );
+    const fields = (r: Row, i: number) => ({
+      text: typeof r[textCol] === 'string' ? r[textCol] : '',
+      id: r[idCol],
+      score: scores[i],
+      sourceType: r.memgar_source,
+      sourceId: r.memgar_source_id,
     });
-    const kept = await kit.guardRetrieved(enforcer, options, query, items, source);
-    if (!items.some((i) => i.score !== undefined)) kept.sort((a, b) => a.index - b.index);
-    return kept.map((k) => ({ ...rows[k.index], [textCol]: k.text, _memgar: k.memgar }));
+    const kept = await kit.guardRecords(enforcer, options, rows, fields, {
+      ...(query !== undefined && { query }),
+      sourceType: source,
+    });
+    if (!scores.some((s) => typeof s === 'number')) kept.sort((a, b) => a.index - b.index);
+    return kept.map((k) => ({ ...k.record, [textCol]: k.text, _memgar: k.memgar }));
   }
 
   /** A query builder whose `toArray()` is guarded; the other ways to read it are refused. */
@@ -269,11 +253,5 @@ export function guardLanceTable<T extends LanceTableLike>(
         .map((n) => [n, reader(n)]),
     ),
   };
-  return new Proxy(table, {
-    get(target, prop) {
-      if (typeof prop === 'string' && prop in own) return own[prop];
-      const v = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  }) as GuardedLanceTable<T>;
+  return kit.withOverrides(table, own) as GuardedLanceTable<T>;
 }
