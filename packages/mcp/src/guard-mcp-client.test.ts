@@ -37,6 +37,14 @@ function upstream(): McpServer {
     },
   );
   server.registerTool(
+    'report',
+    { description: 'Returns a report.', outputSchema: { body: z.string() } },
+    async () => ({
+      content: [{ type: 'text' as const, text: T.benignChunk }],
+      structuredContent: { body: T.poisonedChunk },
+    }),
+  );
+  server.registerTool(
     'add',
     { description: POISONED_DESCRIPTION, inputSchema: { a: z.number() } },
     async () => text('2'),
@@ -105,6 +113,20 @@ describe('guardMcpClient (real Client and McpServer over InMemoryTransport)', ()
     expect(JSON.stringify(r)).not.toContain('evil.example');
     expect(r.isError).toBe(true);
     expect(events.map((e) => e.where)).toEqual(['content[0]', 'structuredContent']);
+  });
+
+  it('appends a refusal when only structuredContent is refused, keeping the allowed items', async () => {
+    const { client, events } = await connect();
+    const r = await client.callTool({ name: 'report' });
+    expect(r.structuredContent).toBeUndefined();
+    expect(r.isError).toBe(true);
+    expect(texts(r)).toHaveLength(2);
+    expect(texts(r)[0]).toBe(T.benignChunk);
+    expect(texts(r)[1]).toMatch(/\[memgar\].*"report".*withheld/);
+    expect(events.map((e) => [e.where, e.allowed])).toEqual([
+      ['content[0]', true],
+      ['structuredContent', false],
+    ]);
   });
 
   it("throws ContentBlockedError with onBlocked: 'throw'", async () => {

@@ -1,9 +1,4 @@
-import {
-  ContentBlockedError,
-  type Decision,
-  type MemoryRuntimeEnforcer,
-  type SourceType,
-} from '@memgar/core';
+import { ContentBlockedError, type Decision, type SourceType } from '@memgar/core';
 import * as kit from '@memgar/core/adapter-kit';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 
@@ -11,9 +6,6 @@ const GUARDED = Symbol.for('memgar.mcp.guarded');
 
 /** The client methods the guard wraps (a `Client` of `@modelcontextprotocol/sdk` has them). */
 export type McpClientLike = Pick<Client, 'callTool' | 'listTools' | 'readResource'>;
-
-/** The enforcer methods the guard calls (a `MemoryRuntimeEnforcer` has them). */
-export type EnforcerLike = Pick<MemoryRuntimeEnforcer, 'onRetrieval' | 'onToolResult'>;
 
 /** One decision the guard made, as reported to `onDecision`. */
 export interface MemgarMcpDecisionEvent {
@@ -31,8 +23,8 @@ export interface MemgarMcpDecisionEvent {
 }
 
 export interface GuardMcpClientOptions extends Omit<kit.AdapterGuardOptions, 'enforcer' | 'onDecision'> {
-  /** The enforcer deciding every text. @default a new `MemoryRuntimeEnforcer({ audit, auditAllowed: true })` */
-  enforcer?: EnforcerLike;
+  /** The enforcer deciding every text (`onToolResult`, `onRetrieval`). @default a new `MemoryRuntimeEnforcer({ audit, auditAllowed: true })` */
+  enforcer?: kit.ContextEnforcer;
   /** Called once per decision, in order. @default none */
   onDecision?: (event: MemgarMcpDecisionEvent) => void;
   /**
@@ -55,17 +47,6 @@ type AnyFn = (...args: unknown[]) => Promise<unknown>;
 
 const isRecord = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A text that holds a JSON object or array is scanned field by field (findings carry JSON paths). */
-function parseJson(text: string): object | undefined {
-  if (!/^\s*[[{]/.test(text)) return undefined;
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Guards an MCP client in place and returns it: `callTool` results (text items, embedded text
  * resources, `structuredContent`) go through `onToolResult`, `readResource` text contents through
@@ -75,8 +56,7 @@ function parseJson(text: string): object | undefined {
 export function guardMcpClient<T extends McpClientLike>(client: T, options: GuardMcpClientOptions = {}): T {
   const c = client as unknown as Record<'callTool' | 'listTools' | 'readResource', AnyFn> & Loose;
   if (c[GUARDED as unknown as string] === true) return client;
-  // The kit's helpers call only `onToolResult` / `onRetrieval` of the enforcer.
-  const enforcer = (options.enforcer ?? kit.resolveEnforcer({ audit: options.audit })) as kit.EnforcerLike;
+  const enforcer = options.enforcer ?? kit.resolveEnforcer({ audit: options.audit });
   const ids = { agentId: options.agentId, tenantId: options.tenantId };
   const refusal = options.refusal ?? defaultRefusal;
   const refusedTools = new Set<string>();
@@ -91,14 +71,9 @@ export function guardMcpClient<T extends McpClientLike>(client: T, options: Guar
     }
   };
 
-  /** One tool value (JSON text parsed); returns the safe value (JSON text stays text) or `ok: false`. */
-  const check = async (kind: MemgarMcpDecisionEvent['kind'], tool: string, where: string, value: unknown) => {
-    const parsed = typeof value === 'string' ? parseJson(value) : undefined;
-    const onDecision = (e: Verdict) => report(kind, tool, where, e);
-    const r = await kit.guardToolOutput(enforcer, { ...ids, onDecision }, tool, parsed ?? value);
-    const safe = !r.changed ? value : parsed !== undefined ? JSON.stringify(r.output) : r.output;
-    return { ok: r.allowed, safe, rule: r.memgar.rule };
-  };
+  /** One tool value, JSON text field by field (the safe `output` of JSON text stays text). */
+  const check = (kind: MemgarMcpDecisionEvent['kind'], tool: string, where: string, value: unknown) =>
+    kit.guardToolJson(enforcer, { ...ids, onDecision: (e) => report(kind, tool, where, e) }, tool, value);
 
   const guardResult = async (tool: string, result: unknown): Promise<unknown> => {
     if (!isRecord(result)) return result;
@@ -106,39 +81,36 @@ export function guardMcpClient<T extends McpClientLike>(client: T, options: Guar
     let refused: string | undefined;
     const checkPart = async (where: string, value: unknown) => {
       const r = await check('tool_result', tool, where, value);
-      if (!r.ok) refused ??= r.rule;
+      if (!r.allowed) refused ??= r.memgar.rule;
       return r;
     };
     if (Array.isArray(result.content)) {
       const content: unknown[] = [];
       for (const [i, item] of result.content.entries()) {
-        const res =
-          isRecord(item) && item.type === 'resource' && isRecord(item.resource) ? item.resource : {};
+        const res = isRecord(item) && item.type === 'resource' ? item.resource : undefined;
         if (isRecord(item) && item.type === 'text' && typeof item.text === 'string') {
           const r = await checkPart(`content[${i}]`, item.text);
-          content.push(r.ok ? { ...item, text: r.safe } : undefined);
-        } else if (typeof res.text === 'string') {
+          content.push(r.allowed ? { ...item, text: r.output } : undefined);
+        } else if (isRecord(res) && typeof res.text === 'string') {
           const r = await checkPart(`content[${i}].resource`, res.text);
-          content.push(r.ok ? { ...(item as Loose), resource: { ...res, text: r.safe } } : undefined);
+          content.push(r.allowed ? { ...(item as Loose), resource: { ...res, text: r.output } } : undefined);
         } else content.push(item);
       }
-      out.content = content.map((item) => item ?? { type: 'text', text: refusal(tool, refused ?? '') });
+      out.content = content;
     }
     for (const key of ['structuredContent', 'toolResult'] as const) {
       if (result[key] === undefined) continue;
       const r = await checkPart(key, result[key]);
-      if (r.ok) out[key] = r.safe;
-      else if (key === 'toolResult') out[key] = refusal(tool, r.rule);
+      if (r.allowed) out[key] = r.output;
+      else if (key === 'toolResult') out[key] = refusal(tool, r.memgar.rule);
       else delete out[key];
     }
-    if (refused !== undefined) {
-      out.isError = true;
-      const content = Array.isArray(out.content) ? out.content : [];
-      const text = refusal(tool, refused);
-      if (!content.some((i) => isRecord(i) && i.text === text))
-        out.content = [...content, { type: 'text', text }];
-    }
-    return out;
+    if (refused === undefined) return out;
+    // Refused items become the refusal text; a result refused elsewhere gets it appended.
+    const text = refusal(tool, refused);
+    const content = (Array.isArray(out.content) ? out.content : []).map((i) => i ?? { type: 'text', text });
+    if (!content.some((i) => isRecord(i) && i.text === text)) content.push({ type: 'text', text });
+    return { ...out, content, isError: true };
   };
 
   const callTool = c.callTool.bind(client);
@@ -161,11 +133,9 @@ export function guardMcpClient<T extends McpClientLike>(client: T, options: Guar
       const meta = { description: tool.description ?? '', inputSchema: tool.inputSchema ?? {} };
       const value = tool.title === undefined ? meta : { title: tool.title, ...meta };
       const r = await check('tool_description', tool.name, 'description', value);
-      if (!r.ok) refusedTools.add(tool.name);
-      else {
-        refusedTools.delete(tool.name);
-        tools.push(r.safe !== value && isRecord(r.safe) ? { ...tool, ...r.safe } : tool);
-      }
+      if (!r.allowed) refusedTools.add(tool.name);
+      else refusedTools.delete(tool.name);
+      if (r.allowed) tools.push(r.output !== value && isRecord(r.output) ? { ...tool, ...r.output } : tool);
     }
     return { ...result, tools };
   };
@@ -175,10 +145,8 @@ export function guardMcpClient<T extends McpClientLike>(client: T, options: Guar
     const result = await readResource(...args);
     if (!isRecord(result) || !Array.isArray(result.contents)) return result;
     const texts = result.contents.flatMap((item, index) => {
-      const uri = isRecord(item) ? String(item.uri) : '';
-      return isRecord(item) && typeof item.text === 'string'
-        ? [{ index, text: item.text, id: uri, sourceId: uri }]
-        : [];
+      if (!isRecord(item) || typeof item.text !== 'string') return [];
+      return [{ index, text: item.text, id: String(item.uri), sourceId: String(item.uri) }];
     });
     const rules: string[] = []; // per text, in order
     const onDecision = (e: Verdict) => {
@@ -186,7 +154,8 @@ export function guardMcpClient<T extends McpClientLike>(client: T, options: Guar
       report('resource', t.id, `contents[${t.index}]`, e);
     };
     const sourceType = options.resourceSourceType ?? 'document';
-    const kept = await kit.guardRetrieved(enforcer, { ...ids, onDecision }, undefined, texts, sourceType);
+    const full = enforcer as kit.EnforcerLike; // `guardRetrieved` calls only `onRetrieval`
+    const kept = await kit.guardRetrieved(full, { ...ids, onDecision }, undefined, texts, sourceType);
     const safe = new Map(kept.map((k) => [k.index, k.text]));
     const contents: unknown[] = [...result.contents];
     for (const [i, t] of texts.entries()) {

@@ -1,5 +1,5 @@
+export type { ContextEnforcer as EnforcerLike } from '@memgar/core/adapter-kit';
 export {
-  type EnforcerLike,
   type GuardMcpClientOptions,
   guardMcpClient,
   type McpClientLike,
