@@ -1,4 +1,4 @@
-import { InvalidInputError, InvalidOptionError, SOURCE_TYPES, type SourceType } from '@memgar/core';
+import { InvalidInputError, InvalidOptionError, type SourceType } from '@memgar/core';
 import * as kit from '@memgar/core/adapter-kit';
 import * as sql from './sql.js';
 import type * as T from './types.js';
@@ -12,20 +12,12 @@ const SCORE = {
   l2: (d: number) => 1 / (1 + d),
   inner_product: (d: number) => -d,
 };
-const SOURCES: ReadonlySet<unknown> = new Set(SOURCE_TYPES);
 const vectorSql = (v: readonly number[]) => `[${v.join(',')}]`;
 const isObject = (v: unknown): v is Row => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isHeld = (o: kit.WriteOutcome) => ['quarantine', 'human_review'].includes(o.memgar.decision);
 const idOf = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? { id: v } : {});
 
 function bad(field: string, message: string): never {
   throw new InvalidInputError(field, `@memgar/pgvector: ${message}`);
-}
-
-function checkVector(v: unknown, field: string): readonly number[] {
-  if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'number' && Number.isFinite(x)))
-    bad(field, `${field} must be a non-empty array of finite numbers`);
-  return v;
 }
 
 /**
@@ -42,20 +34,15 @@ export function guardPgVector<C extends T.PgQueryable>(
   if (typeof client?.query !== 'function')
     throw new InvalidOptionError('client', '@memgar/pgvector: the client needs a query() method');
   const enforcer = kit.resolveEnforcer(options);
-  const { table, embed } = options;
-  const {
-    idColumn: idCol = 'id',
-    textColumn: textCol = 'content',
-    embeddingColumn: embCol = 'embedding',
-  } = options;
-  const { metadataColumn: metaCol = 'metadata', sourceType: source = 'rag', distance = 'cosine' } = options;
+  const { table, embed, idColumn: idCol = 'id', textColumn: textCol = 'content' } = options;
+  const { embeddingColumn: embCol = 'embedding', metadataColumn: metaCol = 'metadata' } = options;
+  const { sourceType: source = 'rag', distance = 'cosine' } = options;
   const raw = client.query as (...a: unknown[]) => Promise<{ rows: Row[]; rowCount: number | null }>;
   const run = (...a: unknown[]) => raw.apply(client, a);
   const held = new kit.HeldWrites<T.PgHeldRecord>((r) => run(r.text, r.values), options.reviewQueue);
-  const embedOne = async (text: string) => (embed ? checkVector(await embed(text), 'embed()') : undefined);
 
   /** Decides every tuple's text, queues held ones, stores the allowed ones in one rewritten INSERT. */
-  async function guardedInsert(p: sql.ParsedInsert, values: unknown[], rest: Row, sources?: Item[]) {
+  async function guardedInsert(p: sql.ParsedInsert, values: unknown[], rest: Row, sources?: Partial<Item>[]) {
     const [iText, iId, iEmb, iMeta] = [textCol, idCol, embCol, metaCol].map((c) =>
       c ? p.columns.indexOf(c) : -1,
     );
@@ -70,47 +57,40 @@ export function guardPgVector<C extends T.PgQueryable>(
         bad('query', `every ${textCol} value must be a $n parameter holding a string`);
       return { sourceType: source, ...sources?.[i], text, ...idOf(param(t, iId)) };
     });
+    /** One INSERT of the picked tuples: text swapped in, re-embedded when changed (or without one), stamped. */
     const statement = async (picked: { i: number; o: kit.WriteOutcome; text: string }[]) => {
       const out: unknown[] = [];
       const next = (v: unknown) => `$${out.push(v)}`;
-      const tuples: string[] = [];
-      for (const { i, o, text } of picked) {
-        const t = p.tuples[i] as sql.SqlItem[];
-        const { sourceType, sourceId } = items[i] as Item;
-        const v =
-          iEmb !== -1 && (text !== items[i]?.text || param(t, iEmb) == null)
-            ? await embedOne(text)
-            : undefined;
-        const stamp = { ...o.memgar, sourceType, ...(sourceId ? { sourceId } : {}) };
-        const memgar = isHeld(o) ? { ...stamp, review: 'approved' } : stamp;
+      const reembed = ({ i, text }: (typeof picked)[number]) =>
+        embed && iEmb !== -1 && (text !== items[i]?.text || param(p.tuples[i]!, iEmb) == null)
+          ? kit.embedChecked(embed, text)
+          : Promise.resolve(undefined);
+      const vectors = await kit.mapPool(picked, options.concurrency ?? 8, reembed);
+      const tuples = picked.map(({ i, o, text }, n) => {
+        const memgar = kit.memgarStamp(o.memgar, items[i]!, kit.isHeldDecision(o.memgar.decision));
         const meta = metaCol ? next(JSON.stringify({ memgar })) : '';
-        const cells = t.map((item, c) => {
+        const v = vectors[n];
+        const cells = p.tuples[i]!.map((item, c) => {
           if (c === iText) return next(text);
           if (c === iEmb && v !== undefined) return next(vectorSql(v));
-          const s = sql.renumber(item, (n) =>
-            n <= values.length ? next(values[n - 1]) : bad('query', `no $${n}`),
+          const s = sql.renumber(item, (k) =>
+            k <= values.length ? next(values[k - 1]) : bad('query', `no $${k}`),
           );
           return c === iMeta ? `COALESCE((${s})::jsonb, '{}'::jsonb) || ${meta}::jsonb` : s;
         });
         if (metaCol && iMeta === -1) cells.push(`${meta}::jsonb`);
-        tuples.push(`(${cells.join(', ')})`);
-      }
+        return `(${cells.join(', ')})`;
+      });
       const head = metaCol && iMeta === -1 ? p.head.replace(/\)\s*$/, `, ${sql.ident(metaCol)})`) : p.head;
       return { text: `${head} VALUES ${tuples.join(', ')}${p.tail}`, values: out };
     };
-    const outcomes = await kit.guardWrites(enforcer, options, items);
-    const reviewIds: (string | undefined)[] = [];
-    for (const [i, o] of outcomes.entries()) {
-      const { text, sourceType, sourceId } = items[i] as Item;
-      const ctx = { sourceType, ...(sourceId ? { sourceId } : {}), ...kit.contextIds(options) };
-      const record = isHeld(o) ? await statement([{ i, o, text }]) : undefined;
-      reviewIds.push(record ? (await held.hold([o], [text], [record], ctx))[0] : undefined);
-    }
+    const record = (i: number, o: kit.WriteOutcome) => statement([{ i, o, text: items[i]!.text }]);
+    const outcomes = await kit.guardAndHold(enforcer, options, items, { held, record, holdOnThrow: false });
     const picked = outcomes.flatMap((o, i) => (o.stored ? [{ i, o, text: o.text }] : []));
     const result = picked.length
       ? await run({ ...rest, ...(await statement(picked)) })
       : { command: 'INSERT', rowCount: 0, rows: [], fields: [], oid: 0 };
-    return { result, outcomes, reviewIds };
+    return { result, outcomes };
   }
 
   async function write(rows: readonly T.PgVectorRow[], upsert: boolean): Promise<T.PgWriteReport> {
@@ -118,7 +98,7 @@ export function guardPgVector<C extends T.PgQueryable>(
     if (rows.length === 0) return { rows: [], rowCount: 0 };
     for (const r of rows) {
       if (!isObject(r) || typeof r.text !== 'string') bad('rows', 'each row needs a string text');
-      if (r.embedding !== undefined) checkVector(r.embedding, 'embedding');
+      if (r.embedding !== undefined) kit.checkVector(r.embedding, 'embedding');
       if (r.metadata !== undefined && !isObject(r.metadata)) bad('metadata', 'metadata must be an object');
     }
     const withId = rows.filter((r) => r.id !== undefined).length;
@@ -138,21 +118,15 @@ export function guardPgVector<C extends T.PgQueryable>(
     const tail = upsert ? ` ON CONFLICT (${sql.ident(idCol)}) DO UPDATE SET ${set.join(', ')}` : '';
     const head = `INSERT INTO ${sql.ident(table)} (${columns.map(sql.ident).join(', ')})`;
     const sources = rows.map((r) => ({
-      text: r.text,
       sourceType: r.sourceType ?? source,
-      ...(r.sourceId ? { sourceId: r.sourceId } : {}),
+      ...(r.sourceId && { sourceId: r.sourceId }),
     }));
-    const { result, outcomes, reviewIds } = await guardedInsert(
-      { head, columns, tuples, tail },
-      values,
-      {},
-      sources,
-    );
+    const { result, outcomes } = await guardedInsert({ head, columns, tuples, tail }, values, {}, sources);
     return {
-      rows: outcomes.map((o, i) => ({
+      rows: outcomes.map((o) => ({
         decision: o.memgar.decision,
         stored: o.stored,
-        ...(reviewIds[i] ? { reviewId: reviewIds[i] } : {}),
+        ...(o.reviewId ? { reviewId: o.reviewId } : {}),
       })),
       rowCount: result.rowCount ?? 0,
     };
@@ -160,24 +134,19 @@ export function guardPgVector<C extends T.PgQueryable>(
 
   /** Guards read rows: refused ones removed, sanitized text swapped in, `memgar` in the metadata. */
   async function guardRows(rows: Row[], query?: string, score?: (r: Row) => number) {
-    const items = rows.map((r): kit.RetrievedItem => {
-      const meta = metaCol && isObject(r[metaCol]) ? (r[metaCol] as Row).memgar : undefined;
-      const prov = isObject(meta) ? meta : {};
-      return {
-        text: typeof r[textCol] === 'string' ? r[textCol] : '',
-        ...idOf(r[idCol]),
-        ...(score ? { score: score(r) } : {}),
-        ...(SOURCES.has(prov.sourceType) ? { sourceType: prov.sourceType as SourceType } : {}),
-        ...(typeof prov.sourceId === 'string' ? { sourceId: prov.sourceId } : {}),
-      };
-    });
-    const kept = await kit.guardRetrieved(enforcer, options, query, items, source);
-    return kept.map((k) => {
-      const r = rows[k.index] as Row;
-      const meta =
-        metaCol && isObject(r[metaCol]) ? { [metaCol]: { ...(r[metaCol] as Row), memgar: k.memgar } } : {};
-      return { index: k.index, row: { ...r, [textCol]: k.text, ...meta }, text: k.text, memgar: k.memgar };
-    });
+    const fields = (r: Row) => {
+      const stamp = metaCol && isObject(r[metaCol]) ? (r[metaCol] as Row).memgar : undefined;
+      const prov = isObject(stamp) ? stamp : {};
+      const text = typeof r[textCol] === 'string' ? r[textCol] : '';
+      return { text, id: r[idCol], score: score?.(r), sourceType: prov.sourceType, sourceId: prov.sourceId };
+    };
+    const how = { ...(query !== undefined && { query }), sourceType: source };
+    return (await kit.guardRecords(enforcer, options, rows, fields, how)).map(
+      ({ index, record: r, text, memgar }) => {
+        const meta = metaCol && isObject(r[metaCol]) ? { [metaCol]: { ...(r[metaCol] as Row), memgar } } : {};
+        return { index, row: { ...r, [textCol]: text, ...meta }, text, memgar };
+      },
+    );
   }
 
   async function query(arg: unknown, ...more: unknown[]): Promise<unknown> {
@@ -210,7 +179,7 @@ export function guardPgVector<C extends T.PgQueryable>(
     if (!Number.isInteger(k) || k < 1) bad('k', 'k must be a positive integer');
     if (typeof q === 'string' && !embed)
       throw new InvalidOptionError('embed', '@memgar/pgvector: a text query needs the embed option');
-    const v = typeof q === 'string' ? ((await embedOne(q)) as readonly number[]) : checkVector(q, 'query');
+    const v = typeof q === 'string' ? await kit.embedChecked(embed!, q) : kit.checkVector(q, 'query');
     const values: unknown[] = [vectorSql(v)];
     const where: string[] = [];
     const only = o.onlyDecisions ?? options.onlyDecisions;
@@ -241,14 +210,6 @@ export function guardPgVector<C extends T.PgQueryable>(
     }));
   }
 
-  const wrap = <W extends object>(target: W, own: Row): W =>
-    new Proxy(target, {
-      get: (t, prop) => {
-        if (typeof prop === 'string' && prop in own) return own[prop];
-        const value = Reflect.get(t, prop, t);
-        return typeof value === 'function' ? value.bind(t) : value;
-      },
-    });
   /** A pool's `connect()` gives a guarded client (same table, enforcer and review queue). */
   const connect = async (...args: unknown[]) => {
     if (args.length > 0) bad('connect', 'connect() takes the promise form (no callback)');
@@ -259,7 +220,7 @@ export function guardPgVector<C extends T.PgQueryable>(
       enforcer,
       reviewQueue: held.queue,
     });
-    return wrap(c, { query: guarded.query });
+    return kit.withOverrides(c, { query: guarded.query });
   };
   const helpers: T.PgVectorHelpers = {
     held,
@@ -267,9 +228,6 @@ export function guardPgVector<C extends T.PgQueryable>(
     upsert: (rows) => write(rows, true),
     similaritySearch,
   };
-  return wrap(client, {
-    query,
-    ...helpers,
-    ...('connect' in client ? { connect } : {}),
-  }) as T.GuardedPgVector<C>;
+  const own = { query, ...helpers, ...('connect' in client ? { connect } : {}) };
+  return kit.withOverrides(client, own) as T.GuardedPgVector<C>;
 }
