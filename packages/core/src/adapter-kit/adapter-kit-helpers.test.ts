@@ -14,6 +14,7 @@ import {
   embedChecked,
   flatMemgarStamp,
   guardAndHold,
+  guardGroups,
   guardRecords,
   HeldWrites,
   isHeldDecision,
@@ -392,3 +393,102 @@ function enforcerWithSpy(seen: unknown[]) {
     }) as MemoryRuntimeEnforcer['onRetrieval'],
   };
 }
+
+describe('guardGroups', () => {
+  it('stores a group only when every text is allowed, rewrites sanitized texts, and takes the worst refusal as verdict', async () => {
+    const events: AdapterDecisionEvent[] = [];
+    const out = await guardGroups(new MemoryRuntimeEnforcer(), { onDecision: (e) => events.push(e) }, [
+      [
+        { text: BENIGN, id: 'a' },
+        { text: 'Seat 12A, aisle side.', id: 'a' },
+      ],
+      [
+        { text: BENIGN, id: 'b' },
+        { text: ATTACK, id: 'b' },
+      ],
+      [],
+    ]);
+    expect(out[0]).toMatchObject({ stored: true, texts: [BENIGN, 'Seat 12A, aisle side.'] });
+    expect(out[1]?.stored).toBe(false);
+    expect(out[1]?.texts).toEqual([BENIGN, undefined]);
+    expect(out[1]?.verdict).toBe(out[1]?.outcomes[1]);
+    expect(out[2]).toEqual({ stored: true, texts: [], outcomes: [] });
+    expect(events.map((e) => e.id)).toEqual(['a', 'a', 'b', 'b']);
+    // A sanitized text is stored rewritten, never as the original (an enforcer that strips a marker).
+    const base = new MemoryRuntimeEnforcer();
+    const rewriting = {
+      onRetrieval: base.onRetrieval.bind(base),
+      onToolResult: base.onToolResult.bind(base),
+      onMemoryWrite: (async (t, c) => {
+        const v = await base.onMemoryWrite(t, c);
+        return t.includes(' [[x]]')
+          ? { ...v, decision: 'sanitize', safeContent: t.replace(' [[x]]', '') }
+          : v;
+      }) as MemoryRuntimeEnforcer['onMemoryWrite'],
+    };
+    const [s] = await guardGroups(rewriting, {}, [[{ text: BENIGN }, { text: `Aisle seat. [[x]]` }]]);
+    expect(s).toMatchObject({
+      stored: true,
+      texts: [BENIGN, 'Aisle seat.'],
+      verdict: { memgar: { decision: 'sanitize' } },
+    });
+  });
+
+  it("holds a refused group once, as its texts one per line, with the first text's source context", async () => {
+    const held = new HeldWrites<string>(async () => {});
+    const groups = [
+      [
+        {
+          text: 'Checkout page notes.',
+          id: 'n/1',
+          sourceType: 'web' as const,
+          sourceId: 'https://shop.example',
+        },
+        { text: BENIGN, id: 'n/1', sourceType: 'web' as const },
+      ],
+      [{ text: BENIGN, id: 'n/2', sourceType: 'memory' as const }],
+    ];
+    const out = await guardGroups(reviewWeb, { tenantId: 't1' }, groups, { held, record: (g) => `op-${g}` });
+    expect(out.map((o) => [o.stored, o.verdict?.memgar.decision])).toEqual([
+      [false, 'human_review'],
+      [true, 'allow'],
+    ]);
+    const items = await held.queue.list();
+    expect(items.map((i) => [i.id, i.content, i.sanitized, i.context])).toEqual([
+      [
+        out[0]?.reviewId,
+        `Checkout page notes.\n${BENIGN}`,
+        undefined,
+        {
+          sourceType: 'web',
+          sourceId: 'https://shop.example',
+          tenantId: 't1',
+          metadata: { memgarRecord: 'op-0' },
+        },
+      ],
+    ]);
+  });
+
+  it("with onRefused 'throw': holds then rejects, or (holdOnThrow false / no hold) rejects with nothing queued", async () => {
+    const groups = [[{ text: BENIGN, id: 'k1', sourceType: 'web' as const }]];
+    const held = new HeldWrites<number>(async () => {});
+    const e1 = await guardGroups(reviewWeb, { onRefused: 'throw' }, groups, { held, record: (g) => g }).catch(
+      (e: unknown) => e,
+    );
+    expect(MemoryRefusedError.isInstance(e1)).toBe(true);
+    expect((e1 as MemoryRefusedError).id).toBe('k1');
+    expect(await held.queue.pending()).toBe(1);
+    const quiet = new HeldWrites<number>(async () => {});
+    await expect(
+      guardGroups(reviewWeb, { onRefused: 'throw' }, groups, {
+        held: quiet,
+        record: (g) => g,
+        holdOnThrow: false,
+      }),
+    ).rejects.toSatisfy((e) => MemoryRefusedError.isInstance(e));
+    await expect(guardGroups(reviewWeb, { onRefused: 'throw' }, groups)).rejects.toSatisfy((e) =>
+      MemoryRefusedError.isInstance(e),
+    );
+    expect(await quiet.queue.list({ status: 'all' })).toEqual([]);
+  });
+});

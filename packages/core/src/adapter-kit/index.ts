@@ -15,6 +15,7 @@ export {
 } from './content-guard.js';
 export { checkVector, type EmbedText, embedChecked } from './embed.js';
 export { guardAndHold, type HeldOutcome, type HoldOptions } from './guard-and-hold.js';
+export { type GroupOutcome, guardGroups } from './guard-groups.js';
 export {
   type AdapterBoundary,
   type AdapterDecisionEvent,
