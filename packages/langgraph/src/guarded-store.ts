@@ -1,6 +1,6 @@
 import type { OperationResults } from '@langchain/langgraph';
 import { BaseStore, type Item, type Operation, type PutOperation } from '@langchain/langgraph';
-import { DECISIONS, InvalidInputError, type ReviewQueue, type SourceType } from '@memgar/core';
+import { InvalidInputError, type ReviewQueue, type SourceType } from '@memgar/core';
 import * as kit from '@memgar/core/adapter-kit';
 
 /** The part of a LangGraph store the guard uses (any `BaseStore`: `InMemoryStore`, `PostgresStore`…). */
@@ -44,22 +44,6 @@ function rewrite<V>(value: V, ls: readonly Leaf[], texts: readonly string[]): V 
   }
   return root as V;
 }
-
-/** `flat` (one entry per leaf, items in order) cut back into one array per item. */
-function regroup<T>(ls: readonly Leaf[][], flat: readonly T[]): T[][] {
-  let k = 0;
-  return ls.map((l) => {
-    k += l.length;
-    return flat.slice(k - l.length, k);
-  });
-}
-
-/** The most severe of `xs` (decision, then risk score). */
-const worst = <T extends { memgar: kit.MemgarMetadata }>(xs: readonly T[]): T | undefined =>
-  xs.reduce<T | undefined>((a, x) => {
-    const rank = (y: T) => DECISIONS.indexOf(y.memgar.decision) * 1000 + y.memgar.riskScore;
-    return a === undefined || rank(x) > rank(a) ? x : a;
-  }, undefined);
 
 const idOf = (x: { namespace: string[]; key: string }) => [...x.namespace, x.key].join('/');
 
@@ -117,23 +101,19 @@ export class GuardedStore extends BaseStore {
     return this.#inner.stop();
   }
 
-  /** Per op index: the put to forward (rewritten when sanitized), or null when refused. */
+  /** Per op index: the put to forward (rewritten when sanitized), or null when refused (held ones queued). */
   async #decidePuts(operations: readonly Operation[]): Promise<Map<number, PutOperation | null>> {
     const puts = operations.flatMap((op, i) => ('value' in op && op.value !== null ? [{ op, i }] : []));
     const ls = puts.map(({ op }) => leaves(op.value, this.#o.textFields));
     const sourceType = this.#o.sourceType ?? 'memory';
-    const items = puts.flatMap(({ op }, p) => ls[p]!.map(({ text }) => ({ text, sourceType, id: idOf(op) })));
-    const outcomes = regroup(ls, await kit.guardWrites(this.#enforcer, this.#o, items));
+    const groups = puts.map(({ op }, p) => ls[p]!.map(({ text }) => ({ text, sourceType, id: idOf(op) })));
+    // 'throw' queues nothing: the caller gets the error instead. Reviewers see a held item's fields, one per line.
+    const hold = { held: this.held, record: (p: number) => puts[p]!.op, holdOnThrow: false };
+    const outcomes = await kit.guardGroups(this.#enforcer, this.#o, groups, hold);
     const safe = new Map<number, PutOperation | null>();
     for (const [p, { op, i }] of puts.entries()) {
-      const refused = worst(outcomes[p]!.filter((o) => !o.stored));
-      const texts = outcomes[p]!.map((o) => o.text ?? '');
-      safe.set(i, refused ? null : { ...op, value: rewrite(op.value, ls[p]!, texts) });
-      if (refused === undefined) continue;
-      // Reviewers see a held item's original fields, one per line (a one-field rewrite is no item rewrite).
-      const text = ls[p]!.map((leaf) => leaf.text).join('\n');
-      const context = { sourceType, ...kit.contextIds(this.#o) };
-      await this.held.hold([{ ...refused, sanitized: undefined }], [text], [op], context);
+      const o = outcomes[p]!;
+      safe.set(i, o.stored ? { ...op, value: rewrite(op.value, ls[p]!, o.texts as string[]) } : null);
     }
     return safe;
   }
@@ -148,13 +128,14 @@ export class GuardedStore extends BaseStore {
     const kept = await kit.guardRetrieved(this.#enforcer, this.#o, query, flat, sourceType);
     const byIndex = new Array<kit.KeptItem | undefined>(flat.length).fill(undefined);
     for (const k of kept) byIndex[k.index] = k;
-    return regroup(ls, byIndex).flatMap((ks, i): GuardedItem<I>[] => {
+    let at = 0;
+    return items.flatMap((item, i): GuardedItem<I>[] => {
+      const ks = byIndex.slice(at, (at += ls[i]!.length));
       if (ks.some((k) => k === undefined)) return [];
       const decided = ks as kit.KeptItem[];
       const texts = decided.map((k) => k.text);
-      const value = rewrite(items[i]!.value, ls[i]!, texts);
-      const m = worst(decided)?.memgar;
-      return [{ ...items[i]!, value, ...(m && { memgar: m }) }];
+      const m = kit.mostSevere(decided)?.memgar;
+      return [{ ...item, value: rewrite(item.value, ls[i]!, texts), ...(m && { memgar: m }) }];
     });
   }
 }
