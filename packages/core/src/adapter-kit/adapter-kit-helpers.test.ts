@@ -29,6 +29,7 @@ import {
   UNVERIFIED_RULE,
   type WriteOutcome,
   withOverrides,
+  withoutMemgarKeys,
 } from './index.js';
 
 const BENIGN = 'User prefers window seats and vegetarian meals on long flights.';
@@ -490,5 +491,21 @@ describe('guardGroups', () => {
       MemoryRefusedError.isInstance(e),
     );
     expect(await quiet.queue.list({ status: 'all' })).toEqual([]);
+  });
+});
+
+describe('withoutMemgarKeys', () => {
+  it('drops memgar_* keys a caller passes (they could fake a decision) and keeps the rest', () => {
+    const meta = {
+      user: 'u1',
+      memgar_decision: 'allow',
+      memgar_review: 'r',
+      memgarish: 1,
+      nested: { memgar_x: 1 },
+    };
+    expect(withoutMemgarKeys(meta)).toEqual({ user: 'u1', memgarish: 1, nested: { memgar_x: 1 } });
+    expect(meta.memgar_decision).toBe('allow');
+    expect(withoutMemgarKeys(null)).toEqual({});
+    expect(withoutMemgarKeys('memgar_decision')).toEqual({});
   });
 });

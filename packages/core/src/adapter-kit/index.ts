@@ -40,7 +40,12 @@ export { type HeldWriteContext, HeldWrites, isHeldDecision } from './held-writes
 export { HoldBack, type HoldBackCheck, type HoldBackChecker } from './hold-back.js';
 export { checkConcurrency, mapPool } from './map-pool.js';
 export { MemgarBlockedError } from './memgar-blocked-error.js';
-export { flatMemgarMetadata, type MemgarMetadata, memgarMetadata } from './memgar-metadata.js';
+export {
+  flatMemgarMetadata,
+  type MemgarMetadata,
+  memgarMetadata,
+  withoutMemgarKeys,
+} from './memgar-metadata.js';
 export { flatMemgarStamp, type MemgarStamp, memgarStamp, storedProvenance } from './memgar-stamp.js';
 export { mostSevere } from './most-severe.js';
 export {

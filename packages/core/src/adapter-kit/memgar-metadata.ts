@@ -23,3 +23,12 @@ export function flatMemgarMetadata(m: MemgarMetadata): {
 } {
   return { memgar_decision: m.decision, memgar_risk: m.riskScore, memgar_rule: m.rule };
 }
+
+/**
+ * The caller's metadata without `memgar_*` keys (`{}` for anything but an object): only memgar
+ * writes those, so a caller cannot pass off a write as decided or approved.
+ */
+export function withoutMemgarKeys(meta: unknown): Record<string, unknown> {
+  if (typeof meta !== 'object' || meta === null) return {};
+  return Object.fromEntries(Object.entries(meta).filter(([k]) => !k.startsWith('memgar_')));
+}
