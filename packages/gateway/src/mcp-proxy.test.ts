@@ -82,6 +82,12 @@ describe('MCP stdio proxy (real SDK Client → proxy process → real SDK McpSer
 describe('createMcpStdioProxy message filters', () => {
   it('keeps JSON-RPC ids: a refused call is answered under the request id; other messages pass unchanged', async () => {
     const proxy = createMcpStdioProxy({ command: 'unused' });
+    const unlisted = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: {} } };
+    expect(JSON.stringify((await proxy.fromClient(unlisted)).client)).toContain('mcp:tool-not-listed');
+    await proxy.fromClient({ jsonrpc: '2.0', id: 'l', method: 'tools/list', params: {} });
+    const echo = { name: 'echo', description: 'Echoes a message.', inputSchema: { type: 'object' } };
+    const listed = await proxy.fromServer({ jsonrpc: '2.0', id: 'l', result: { tools: [echo] } });
+    expect(listed).toEqual({ jsonrpc: '2.0', id: 'l', result: { tools: [echo] } });
     const call = {
       jsonrpc: '2.0',
       id: 'req-7',

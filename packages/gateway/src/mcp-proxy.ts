@@ -44,6 +44,8 @@ export interface McpStdioProxyOptions {
   refusal?: (name: string, rule: string) => string;
   /** Longest frame (one line of JSON); longer ones are dropped. @default 16 MiB */
   maxFrameBytes?: number;
+  /** How long a tools/call waits for a tools/list response in flight before it is decided. @default 30000 */
+  listTimeoutMs?: number;
   /** Aborting it stops the server. */
   signal?: AbortSignal;
 }
@@ -56,6 +58,15 @@ export interface McpStdioProxy {
   /** Starts the server and relays `input` → server → `output` until the server exits; resolves to its exit code. */
   run(input: Readable, output: Writable): Promise<number>;
   readonly reviewQueue: ReviewQueue;
+}
+
+/** `promise`, or nothing after `ms`. */
+function within(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 const defaultRefusal = (name: string, rule: string) =>
@@ -87,8 +98,9 @@ function lines(stream: Readable, max: number, onLine: (line: string) => void, on
 
 /**
  * An MCP proxy over stdio (newline-delimited JSON-RPC) between a client and a server it starts:
- * `tools/list` loses tools whose description or schema is refused (and calls to them are refused),
- * `tools/call` arguments are decided (and checked for canaries) before the server sees them, and
+ * `tools/list` loses tools whose description or schema is refused, a `tools/call` reaches the
+ * server only for a tool a filtered `tools/list` let through (a call pipelined behind a list waits
+ * for it), its arguments decided (and checked for canaries) first, and
  * `tools/call` results and `resources/read` contents are decided before the client sees them
  * (refused items are replaced by a refusal, the result marked `isError`). Every other message
  * passes frame by frame, unchanged, with its JSON-RPC id.
@@ -112,7 +124,12 @@ export function createMcpStdioProxy(options: McpStdioProxyOptions): McpStdioProx
   });
   const refusal = options.refusal ?? defaultRefusal;
   const pending = new Map<string, { method: string; name: string }>();
+  /** Tools the last filtered tools/list let through, and those it dropped. */
+  const vetted = new Set<string>();
   const dropped = new Set<string>();
+  /** Settles when the tools/list responses in flight have been filtered (a pipelined call waits for them). */
+  let listing: { done: Promise<void>; settle(): void; count: number } | undefined;
+  const listWait = options.listTimeoutMs ?? 30_000;
   const idKey = (id: unknown) => `${typeof id}:${String(id)}`;
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
@@ -183,9 +200,22 @@ export function createMcpStdioProxy(options: McpStdioProxyOptions): McpStdioProx
     const params = isRecord(msg.params) ? msg.params : {};
     const name = str(params.name) || str(params.uri);
     pending.set(idKey(msg.id), { method: msg.method, name });
+    if (msg.method === 'tools/list') {
+      if (listing === undefined) {
+        let settle = () => {};
+        const done = new Promise<void>((resolve) => {
+          settle = resolve;
+        });
+        listing = { done, settle, count: 0 };
+      }
+      listing.count++;
+    }
     if (msg.method !== 'tools/call') return { server: msg, changed: false };
-    if (dropped.has(name))
-      return { client: refusedCall(msg.id, name, 'mcp:tool-description-refused'), changed: true };
+    if (listing !== undefined) await within(listing.done, listWait);
+    if (!vetted.has(name)) {
+      const rule = dropped.has(name) ? 'mcp:tool-description-refused' : 'mcp:tool-not-listed';
+      return { client: refusedCall(msg.id, name, rule), changed: true };
+    }
     const leak = options.canaries?.scan(JSON.stringify(params.arguments ?? {}))[0];
     if (leak !== undefined) return { client: refusedCall(msg.id, name, 'canary:leak'), changed: true };
     const set = setter(params, 'arguments');
@@ -199,10 +229,25 @@ export function createMcpStdioProxy(options: McpStdioProxyOptions): McpStdioProx
   }
 
   async function fromServer(msg: unknown): Promise<{ message: unknown; changed: boolean }> {
-    if (!isRecord(msg) || msg.method !== undefined || !isRecord(msg.result))
+    if (!isRecord(msg) || msg.method !== undefined || msg.id === undefined)
       return { message: msg, changed: false };
     const call = pending.get(idKey(msg.id));
     pending.delete(idKey(msg.id));
+    try {
+      return await filterResult(call, msg);
+    } finally {
+      if (call?.method === 'tools/list' && listing !== undefined && --listing.count <= 0) {
+        listing.settle();
+        listing = undefined;
+      }
+    }
+  }
+
+  async function filterResult(
+    call: { method: string; name: string } | undefined,
+    msg: Json,
+  ): Promise<{ message: unknown; changed: boolean }> {
+    if (!isRecord(msg.result)) return { message: msg, changed: false };
     const result = msg.result;
     if (call?.method === 'tools/list' && Array.isArray(result.tools)) {
       const keep = new Set<Json>();
@@ -212,6 +257,7 @@ export function createMcpStdioProxy(options: McpStdioProxyOptions): McpStdioProx
         for (const k of ['title', 'outputSchema'] as const) if (t[k] !== undefined) meta[k] = t[k];
         keep.add(t);
         dropped.delete(t.name);
+        vetted.add(t.name);
         const name = t.name;
         return [
           item(
@@ -222,6 +268,7 @@ export function createMcpStdioProxy(options: McpStdioProxyOptions): McpStdioProx
             (v) => isRecord(v) && Object.assign(t, v),
             () => {
               keep.delete(t);
+              vetted.delete(name);
               dropped.add(name);
             },
           ),
