@@ -13,8 +13,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { analyzeCommand } from './commands/analyze.js';
 import { type BenchFlags, benchCommand } from './commands/bench.js';
 import { registerFeedCommands } from './commands/feed.js';
+import type { GatewayFlags } from './commands/gateway.js';
 import { healthCommand } from './commands/health.js';
 import { registerLedgerCommands } from './commands/ledger.js';
+import type { McpProxyFlags } from './commands/mcp-proxy.js';
 import { patternsCommand } from './commands/patterns.js';
 import { scanCommand } from './commands/scan.js';
 import { PROFILES } from './commands/shared.js';
@@ -174,6 +176,34 @@ ${EXIT_CODES_HELP}`,
     .addOption(profileOption())
     .action(async (opts: BenchFlags) => {
       setExit(await benchCommand(opts, io));
+    });
+
+  // Loaded on use: only these two commands load @memgar/gateway (and its HTTP stack).
+  program
+    .command('gateway')
+    .description('run the enforcing OpenAI/Anthropic-compatible gateway until SIGINT/SIGTERM')
+    .requiredOption('-c, --config <file>', 'gateway.yaml: upstream, keys, policy and limits')
+    .option('--port <n>', 'listen port (overrides the file)')
+    .option('--host <host>', 'interface to bind (overrides the file; 127.0.0.1 when neither says)')
+    .option('-q, --quiet', 'no request log on stderr')
+    .action(async (opts: GatewayFlags) => {
+      const { gatewayCommand } = await import('./commands/gateway.js');
+      setExit(await gatewayCommand(opts, io));
+    });
+
+  program
+    .command('mcp-proxy')
+    .description('filter an MCP stdio server: tool descriptions, call arguments, results and resources')
+    .argument('<server...>', 'the server command and its arguments, after --')
+    .addOption(profileOption())
+    .option('-q, --quiet', 'no refusal notes on stderr')
+    .addHelpText(
+      'after',
+      '\nExample:\n  memgar mcp-proxy -- npx -y @modelcontextprotocol/server-filesystem ./docs\n',
+    )
+    .action(async (server: string[], opts: McpProxyFlags) => {
+      const { mcpProxyCommand } = await import('./commands/mcp-proxy.js');
+      setExit(await mcpProxyCommand(server, opts, io));
     });
 
   registerVaultCommands(program, io, setExit);
