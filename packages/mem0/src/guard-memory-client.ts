@@ -7,7 +7,6 @@ import {
   type Mem0GuardOptions,
   type Mem0Item,
   mem0Guard,
-  ownMetadata,
 } from './shared.js';
 
 type Options = Record<string, unknown>;
@@ -40,16 +39,11 @@ export function guardMemoryClient<C extends Mem0ClientLike>(
 
   return withOverrides(client, {
     async add(messages: unknown, addOptions: Options = {}) {
-      const base = { ...addOptions, metadata: ownMetadata(addOptions.metadata) };
-      const stored = await g.decideMessages(messages, base);
+      const { base, stored } = await g.decideMessages(messages, addOptions);
       if (stored.length === 0) return []; // nothing is sent
-      const metadata = { ...base.metadata, ...decidedMetadata(stored.map((s) => s.o)) };
-      return call('add', () =>
-        client.add(
-          stored.map((s) => s.m),
-          { ...base, metadata },
-        ),
-      );
+      const config = { ...base, metadata: { ...base.metadata, ...decidedMetadata(stored.map((s) => s.o)) } };
+      const sent = stored.map((s) => s.m);
+      return call('add', () => client.add(sent, config));
     },
     update: (memoryId: string, body: Options = {}) => g.update(memoryId, body),
     ...g.reads,

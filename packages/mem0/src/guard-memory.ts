@@ -7,7 +7,6 @@ import {
   type Mem0GuardOptions,
   type Mem0Item,
   mem0Guard,
-  ownMetadata,
 } from './shared.js';
 
 type Config = Record<string, unknown>;
@@ -81,8 +80,7 @@ export function guardMemory<M extends Mem0MemoryLike>(
   }
 
   async function add(messages: unknown, config: Config = {}): Promise<{ results: Mem0Item[] }> {
-    const base = { ...config, metadata: ownMetadata(config.metadata) };
-    const stored = await g.decideMessages(messages, base);
+    const { base, stored } = await g.decideMessages(messages, config);
     if (stored.length === 0) return { results: [] };
     if (config.infer === false) {
       const results: Mem0Item[] = []; // one memory per message, each with its own decision
@@ -93,12 +91,8 @@ export function guardMemory<M extends Mem0MemoryLike>(
       return { results };
     }
     const metadata = { ...base.metadata, ...decidedMetadata(stored.map((s) => s.o)) };
-    const res = await call('add', () =>
-      memory.add(
-        stored.map((s) => s.m),
-        { ...base, metadata },
-      ),
-    );
+    const sent = stored.map((s) => s.m);
+    const res = await call('add', () => memory.add(sent, { ...base, metadata }));
     if (options.checkExtracted === false) return res;
     return { ...res, results: await checkExtracted(res.results, { ...base, infer: false }) };
   }

@@ -32,10 +32,7 @@ export type HeldMem0Write =
   | { kind: 'update'; memoryId: string; config: Meta };
 
 /** User metadata without `memgar_*` keys: only memgar writes those. */
-export function ownMetadata(meta: unknown): Meta {
-  if (typeof meta !== 'object' || meta === null) return {};
-  return Object.fromEntries(Object.entries(meta).filter(([k]) => !k.startsWith('memgar_')));
-}
+export const ownMetadata = kit.withoutMemgarKeys;
 
 /** The flat metadata recorded with memories made from several stored writes: the riskiest. */
 export function decidedMetadata(outcomes: readonly kit.WriteOutcome[]): Meta {
@@ -74,19 +71,22 @@ export function mem0Guard(options: Mem0GuardOptions, target: Target, filter?: re
     return kit.guardAndHold(enforcer, options, items, { held, record: (i) => writes[i]!.record });
   }
 
-  /** Decides the messages of an `add` (a string is one user message): the stored ones, rewritten. */
+  /**
+   * Decides the messages of an `add` (a string is one user message): `base` (its config without
+   * caller `memgar_*` metadata) and the stored messages, rewritten, with their outcomes.
+   */
   async function decideMessages(messages: unknown, config: Meta) {
+    const base = { ...config, metadata: ownMetadata(config.metadata) };
     const list: unknown = typeof messages === 'string' ? [{ role: 'user', content: messages }] : messages;
     const text = (m: Partial<Mem0Message>) => typeof m?.role === 'string' && typeof m.content === 'string';
     if (!Array.isArray(list) || list.length === 0 || !list.every(text)) {
       throw new InvalidInputError('messages', 'expected a string or a non-empty array of text messages');
     }
     const msgs = list as Mem0Message[];
-    const record = (m: Mem0Message) => ({ kind: 'add' as const, messages: [m], config });
+    const record = (m: Mem0Message) => ({ kind: 'add' as const, messages: [m], config: base });
     const outcomes = await decide(msgs.map((m) => ({ text: m.content, record: record(m) })));
-    return outcomes.flatMap((o, i) =>
-      o.stored ? [{ o, m: { ...msgs[i], content: o.text } as Mem0Message }] : [],
-    );
+    const stored = outcomes.flatMap((o, i) => (o.stored ? [{ o, m: { ...msgs[i]!, content: o.text } }] : []));
+    return { base, stored };
   }
 
   /** `update` with its text decided; a metadata-only update is sent with `memgar_*` keys removed. */
