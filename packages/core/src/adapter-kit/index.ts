@@ -3,6 +3,7 @@
  * adapter stays a thin translation between its framework's shapes and the memory boundary.
  */
 
+export { type AdmittedWrite, admitWrites, type WriteEnforcer } from './admit-writes.js';
 export {
   type CanaryRegistryLike,
   type ContentDecisionEvent,
