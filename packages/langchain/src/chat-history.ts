@@ -19,18 +19,15 @@ export interface GuardChatHistoryOptions extends kit.AdapterWriteOptions {
 /** The text of a message: its string content, or its text blocks joined by newlines. */
 export function messageText(message: BaseMessage): string {
   const c: unknown = message.content;
-  if (typeof c === 'string') return c;
-  if (!Array.isArray(c)) return '';
-  const text = (b: { type?: unknown; text?: unknown }) =>
-    b.type === 'text' && typeof b.text === 'string' && b.text !== '' ? [b.text] : [];
-  return c.flatMap(text).join('\n');
+  if (!Array.isArray(c)) return typeof c === 'string' ? c : '';
+  const texts = c.map((b: { type?: unknown; text?: unknown }) => (b.type === 'text' ? b.text : undefined));
+  return texts.filter((t) => typeof t === 'string' && t !== '').join('\n');
 }
 
-/** A copy of `message` (same class, id and fields) whose content is `text`. */
-function withContent(message: BaseMessage, text: string): BaseMessage {
-  const copy = Object.assign(Object.create(Object.getPrototypeOf(message) as object) as BaseMessage, message);
-  copy.content = text;
-  return copy;
+/** `message` as admitted: itself, or a copy (same class, id and fields) whose content is the rewrite. */
+function admitted(message: BaseMessage, w: kit.AdmittedWrite): BaseMessage {
+  if (!w.rewritten) return message;
+  return Object.assign(Object.create(Object.getPrototypeOf(message) as object), message, { content: w.text });
 }
 
 const defaultSource = (m: BaseMessage): SourceType => (m.getType() === 'tool' ? 'tool' : 'memory');
@@ -67,13 +64,9 @@ export class GuardedChatMessageHistory extends BaseChatMessageHistory {
   /** Decides every message first; stores the allowed ones (sanitized ones rewritten) in one call. */
   override async addMessages(messages: BaseMessage[]): Promise<void> {
     const sourceOf = this.#options.sourceType ?? defaultSource;
-    const texts = messages.map(messageText);
-    const items = messages.map((m, i) => ({ text: texts[i]!, sourceType: sourceOf(m), id: m.id }));
-    const outcomes = await kit.guardWrites(this.#enforcer, this.#options, items);
-    const kept = messages.flatMap((m, i) => {
-      const o = outcomes[i]!;
-      return !o.stored ? [] : [o.text === texts[i] ? m : withContent(m, o.text)];
-    });
+    const items = messages.map((m) => ({ text: messageText(m), sourceType: sourceOf(m), id: m.id }));
+    const writes = await kit.admitWrites(this.#enforcer, this.#options, items);
+    const kept = writes.map((w) => admitted(messages[w.index]!, w));
     if (kept.length === 0) return;
     if (this.#inner.addMessages !== undefined) await this.#inner.addMessages(kept);
     else for (const m of kept) await this.#inner.addMessage(m);
@@ -85,9 +78,6 @@ export class GuardedChatMessageHistory extends BaseChatMessageHistory {
 }
 
 /** Wraps a chat history so that every added message is decided by memgar before it is stored. */
-export function guardChatHistory(
-  history: ChatHistoryLike,
-  options: GuardChatHistoryOptions = {},
-): GuardedChatMessageHistory {
+export function guardChatHistory(history: ChatHistoryLike, options: GuardChatHistoryOptions = {}) {
   return new GuardedChatMessageHistory(history, options);
 }

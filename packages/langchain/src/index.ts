@@ -1,4 +1,3 @@
-// Kit types under the names this package has always exported.
 export {
   type AdapterDecisionEvent as MemgarDecisionEvent,
   type AdapterGuardOptions as MemgarGuardOptions,

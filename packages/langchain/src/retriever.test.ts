@@ -64,6 +64,23 @@ describe('guardRetriever', () => {
     ]);
   });
 
+  it('drops and reports a document without text from a structural retriever (fail closed)', async () => {
+    const events: MemgarDecisionEvent[] = [];
+    const docs = [
+      { pageContent: undefined as unknown as string, metadata: {}, id: 'empty' },
+      new Document({ pageContent: benign, id: 'b' }),
+    ];
+    const got = await guardRetriever(
+      { invoke: async () => docs },
+      { onDecision: (e) => events.push(e) },
+    ).invoke('refund policy');
+    expect(got.map((d) => d.id)).toEqual(['b']);
+    expect(events.map((e) => [e.id, e.allowed, e.rule])).toEqual([
+      ['empty', false, 'memgar:no-text'],
+      ['b', true, expect.any(String)],
+    ]);
+  });
+
   it('returns nothing for an empty retrieval without calling the guard', async () => {
     const events: MemgarDecisionEvent[] = [];
     const docs = await guardRetriever(new FakeRetriever({ output: [] }), {

@@ -12,29 +12,23 @@ export interface GuardRetrievalOptions extends kit.AdapterGuardOptions {
 /** What the guard adds to every returned document's metadata, under `memgar`. */
 export type MemgarDocumentMetadata = kit.MemgarMetadata;
 
+type Hit = readonly [DocumentInterface, number?];
+
 /**
- * The allowed documents of `hits` (document and store score), best first, with their (possibly
- * sanitized) text, `metadata.memgar` and their score.
+ * The allowed documents of `hits`, best first, with their (possibly sanitized) text,
+ * `metadata.memgar` and their score; `metadata.source` keys per-source trust.
  */
 export async function guardDocuments(
   enforcer: kit.EnforcerLike,
   o: GuardRetrievalOptions,
   query: string | undefined,
-  hits: readonly (readonly [DocumentInterface, number?])[],
+  hits: readonly Hit[],
 ): Promise<[Document, number][]> {
-  const items = hits.map(([d, score]) => {
-    const sourceId: unknown = d.metadata?.source;
-    return {
-      text: d.pageContent,
-      id: d.id,
-      score,
-      sourceId: typeof sourceId === 'string' ? sourceId : undefined,
-    };
-  });
-  const kept = await kit.guardRetrieved(enforcer, o, query, items, o.sourceType ?? 'rag');
-  return kept.map(({ index, text, memgar }) => {
-    const [d, score] = hits[index] as [DocumentInterface, number];
-    return [new Document({ pageContent: text, metadata: { ...d.metadata, memgar }, id: d.id }), score];
+  const read = ([d, score]: Hit) => ({ text: d.pageContent, id: d.id, score, sourceId: d.metadata?.source });
+  const kept = await kit.guardRecords(enforcer, o, hits, read, { query, sourceType: o.sourceType });
+  return kept.map(({ record: [d, score], text, memgar }) => {
+    const doc = new Document({ pageContent: text, metadata: { ...d.metadata, memgar }, id: d.id });
+    return [doc, score as number];
   });
 }
 
@@ -56,20 +50,13 @@ export class GuardedRetriever extends BaseRetriever {
     this.#enforcer = kit.resolveEnforcer(options);
   }
 
-  override async _getRelevantDocuments(
-    query: string,
-    runManager?: CallbackManagerForRetrieverRun,
-  ): Promise<Document[]> {
-    const docs = await this.#inner.invoke(query, runManager?.getChild());
-    const hits = docs.map((d) => [d] as const);
+  override async _getRelevantDocuments(query: string, runManager?: CallbackManagerForRetrieverRun) {
+    const hits = (await this.#inner.invoke(query, runManager?.getChild())).map((d) => [d] as const);
     return (await guardDocuments(this.#enforcer, this.#options, query, hits)).map(([d]) => d);
   }
 }
 
 /** Wraps a retriever so that retrieved documents are filtered and re-ranked by memgar. */
-export function guardRetriever(
-  retriever: RetrieverLike,
-  options: GuardRetrievalOptions = {},
-): GuardedRetriever {
-  return new GuardedRetriever(retriever, options);
+export function guardRetriever(inner: RetrieverLike, options: GuardRetrievalOptions = {}): GuardedRetriever {
+  return new GuardedRetriever(inner, options);
 }

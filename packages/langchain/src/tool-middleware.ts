@@ -19,16 +19,10 @@ export async function guardToolMessage(
 ): Promise<ToolMessage> {
   const r = await kit.guardToolOutput(enforcer, o, toolName, messageText(message), message.tool_call_id);
   if (r.allowed && !r.changed) return message;
-  const { name, id, status } = message;
-  return new ToolMessage({
-    content: String(r.output),
-    tool_call_id: message.tool_call_id,
-    ...(name !== undefined ? { name } : {}),
-    // A rewrite keeps the message's id and status; a refusal is a new error message.
-    ...(!r.allowed ? { status: 'error' as const } : {}),
-    ...(r.allowed && id !== undefined ? { id } : {}),
-    ...(r.allowed && status !== undefined ? { status } : {}),
-  });
+  const { name, id, status, tool_call_id } = message;
+  // A rewrite keeps the message's id and status; a refusal is a new error message.
+  const kept = r.allowed ? { id, status } : { status: 'error' as const };
+  return new ToolMessage({ content: String(r.output), tool_call_id, name, ...kept });
 }
 
 /**

@@ -5,7 +5,7 @@ import { type GuardRetrievalOptions, guardDocuments } from './retriever.js';
 
 export interface GuardVectorStoreOptions extends kit.AdapterWriteOptions, GuardRetrievalOptions {}
 
-type AddDocumentOptions = Parameters<VectorStore['addDocuments']>[1];
+type AddOptions = Parameters<VectorStore['addDocuments']>[1];
 type Filter<V extends VectorStore> = V['FilterType'];
 
 /**
@@ -28,48 +28,34 @@ export class GuardedVectorStore<V extends VectorStore = VectorStore> extends Vec
 
   _vectorstoreType(): string {
     // The base constructor calls this before `inner` is set.
-    const inner = this.inner as V | undefined;
-    return inner === undefined ? 'memgar' : `memgar:${inner._vectorstoreType()}`;
+    return this.inner === undefined ? 'memgar' : `memgar:${this.inner._vectorstoreType()}`;
   }
 
   /** The documents to store (rewritten when sanitized), their input positions, and `options` with their ids. */
-  async #admit(documents: DocumentInterface[], options?: AddDocumentOptions) {
+  async #admit(documents: DocumentInterface[], options?: AddOptions) {
     const sourceType = this.#options.sourceType ?? 'rag';
     const items = documents.map((d) => ({ text: d.pageContent, sourceType, id: d.id }));
-    const outcomes = await kit.guardWrites(this.#enforcer, this.#options, items);
-    const kept = outcomes.flatMap((o, i) => (o.stored ? [i] : []));
-    const docs = kept.map((i): DocumentInterface => {
-      const d = documents[i]!;
-      const text = outcomes[i]!.text!;
-      return {
-        ...d,
-        pageContent: text,
-        metadata: { ...d.metadata, memgar: { sanitized: text !== d.pageContent } },
-      };
+    const kept = await kit.admitWrites(this.#enforcer, this.#options, items);
+    const docs = kept.map(({ index, text, rewritten }): DocumentInterface => {
+      const d = documents[index]!;
+      return { ...d, pageContent: text, metadata: { ...d.metadata, memgar: { sanitized: rewritten } } };
     });
     const ids = options?.ids;
-    const opts = Array.isArray(ids) ? { ...options, ids: kept.map((i) => ids[i]) } : options;
+    const opts = Array.isArray(ids) ? { ...options, ids: kept.map((k) => ids[k.index]) } : options;
     return { docs, kept, opts };
   }
 
-  override async addDocuments(documents: DocumentInterface[], options?: AddDocumentOptions) {
+  override async addDocuments(documents: DocumentInterface[], options?: AddOptions) {
     const { docs, opts } = await this.#admit(documents, options);
     return docs.length === 0 ? [] : this.inner.addDocuments(docs, opts);
   }
 
   /** Vectors of sanitized documents are recomputed from the rewrite; refused ones are dropped. */
-  override async addVectors(
-    vectors: number[][],
-    documents: DocumentInterface[],
-    options?: AddDocumentOptions,
-  ) {
+  override async addVectors(vectors: number[][], documents: DocumentInterface[], options?: AddOptions) {
     const { docs, kept, opts } = await this.#admit(documents, options);
     if (docs.length === 0) return [];
-    const embed = (j: number, i: number) => {
-      const text = docs[j]!.pageContent;
-      return text === documents[i]?.pageContent ? vectors[i]! : this.embeddings.embedQuery(text);
-    };
-    return this.inner.addVectors(await Promise.all(kept.map((i, j) => embed(j, i))), docs, opts);
+    const embedded = kept.map((k) => (k.rewritten ? this.embeddings.embedQuery(k.text) : vectors[k.index]!));
+    return this.inner.addVectors(await Promise.all(embedded), docs, opts);
   }
 
   /** Guarded without the query text (the retrieval guard's query-mirroring signal needs it). */
@@ -94,9 +80,6 @@ export class GuardedVectorStore<V extends VectorStore = VectorStore> extends Vec
 }
 
 /** Wraps a LangChain vector store so that writes and searches are decided by memgar. */
-export function guardVectorStore<V extends VectorStore>(
-  store: V,
-  options: GuardVectorStoreOptions = {},
-): GuardedVectorStore<V> {
+export function guardVectorStore<V extends VectorStore>(store: V, options: GuardVectorStoreOptions = {}) {
   return new GuardedVectorStore(store, options);
 }
