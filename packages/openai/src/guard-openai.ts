@@ -1,5 +1,10 @@
 import { MemoryRuntimeEnforcer } from '@memgar/core';
-import { type ContentGuard, type ContentGuardOptions, createContentGuard } from '@memgar/core/adapter-kit';
+import {
+  type ContentGuard,
+  type ContentGuardOptions,
+  createContentGuard,
+  withOverrides,
+} from '@memgar/core/adapter-kit';
 import { Stream } from 'openai/streaming';
 import { guardChatStream, guardResponsesStream } from './stream-guard.js';
 
@@ -124,19 +129,8 @@ export function guardOpenAI<C extends OpenAILike>(client: C, options: GuardOpenA
       const guarded = (chat ? guardChatStream : guardResponsesStream)(source, g.holdBack());
       return new Stream(() => guarded[Symbol.asyncIterator](), source.controller);
     };
-    return passThrough(resource, { create });
+    return withOverrides(resource, { create });
   };
-  const chat = passThrough(client.chat, { completions: wrap(client.chat.completions, true) });
-  return passThrough(client, { chat, responses: wrap(client.responses, false) }) as C;
-}
-
-/** A proxy answering `overrides` first; any other property comes from `target` (methods bound to it). */
-function passThrough(target: object, overrides: Record<string, unknown>): object {
-  return new Proxy(target, {
-    get(t, prop) {
-      if (typeof prop === 'string' && Object.hasOwn(overrides, prop)) return overrides[prop];
-      const v = Reflect.get(t, prop, t);
-      return typeof v === 'function' ? v.bind(t) : v;
-    },
-  });
+  const chat = withOverrides(client.chat, { completions: wrap(client.chat.completions, true) });
+  return withOverrides(client, { chat, responses: wrap(client.responses, false) });
 }
