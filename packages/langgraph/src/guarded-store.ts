@@ -130,7 +130,8 @@ export class GuardedStore extends BaseStore {
     for (const k of kept) byIndex[k.index] = k;
     let at = 0;
     return items.flatMap((item, i): GuardedItem<I>[] => {
-      const ks = byIndex.slice(at, (at += ls[i]!.length));
+      const ks = byIndex.slice(at, at + ls[i]!.length);
+      at += ls[i]!.length;
       if (ks.some((k) => k === undefined)) return [];
       const decided = ks as kit.KeptItem[];
       const texts = decided.map((k) => k.text);

@@ -42,7 +42,8 @@ export async function guardGroups<R>(
   );
   let k = 0;
   const out = groups.map((items): GroupOutcome => {
-    const outcomes = flat.slice(k, (k += items.length));
+    const outcomes = flat.slice(k, k + items.length);
+    k += items.length;
     const refused = outcomes.filter((o) => !o.stored);
     const verdict = mostSevere(refused.length > 0 ? refused : outcomes);
     const texts = outcomes.map((o) => o.text);
