@@ -29,30 +29,26 @@ const TENSOR_TRUST = 'tensor_trust';
 const WEAK_RECALL = 0.5;
 const WEAK_FPR = 0.02;
 /** The hand-written reading of the figures (the last section of REPORT.md). */
-const READING = `The shipped defaults are precise but miss most attacks. Outside our own hard negatives (FPR 0.118;
-0.180 on rag_chunk, 0.213 on tool_output) and Tensor Trust's defender prompts, every benign set stays at
-FPR ≤ 0.021, but pooled recall is 0.313 (FPR 0.008), 0.314 on our gold attacks and 0.309 on the threat
-model. What is caught is the loud half: gold
-[loud] 0.542 vs [quiet] 0.256, InjecAgent [enhanced] 1.000 vs [base] 0.687. The quiet sets are close to
-zero: BIPIA 0.097 (tool_output 0.007), SEP 0.004, memgar_external_hard 0.110.
+const READING = `Shipped defaults, all rows. Memory writes are where memgar is strong: pooled recall 0.973 at FPR 0.002
+(memgar_memory_context 1.000, memgar_training 0.989, gold memory_write 0.741), because the learned layer is
+on there. User prompts reach 0.797 at FPR 0.002. Tool outputs reach 0.743 at FPR 0.022: InjecAgent
+[enhanced] 1.000 and [base] 0.854 (up from 0.687 with the tool-hijack and exfiltration rules
+MG-TOOL-006..008, MG-EXF-009..011, MG-HID-011..012), benign InjecAgent FPR 0.001. RAG chunks are the weak
+surface: pooled recall 0.249 (FPR 0.018). BIPIA is 0.441 overall — its exfiltration, malicious-code and
+phishing categories are 0.87–0.93, but instruction override and output manipulation stay near 0 — and
+SEP's attacks are 0.004: a task quietly appended to an ordinary paragraph reads like the paragraph. Our
+own gold attacks are 0.586 (quiet 0.543, loud 0.771) and the threat model 0.634 (rag_chunk 0.303).
 
-The learned layer is what moves recall. On the held-out rows, pooled recall goes from 0.255 (+trust) to
-0.655: memory_write 0.271 → 0.969, user_prompt 0.364 → 0.793, InjecAgent [base] 0.745 → 1.000, gold
-[quiet] 0.125 → 0.484. The cost is on rag_chunk and on text it never saw. On the evaluation-only files the
-FPR rises from 0.015 to 0.128 (OWASP cheat sheets) and from 0.004 to 0.076 (SEP benign paragraphs), and
-SEP recall reaches only 0.255. BIPIA's test split goes from FPR 0.000 to 0.063, our gold-benign rag_chunk
-test rows are at 0.056, and pooled FPR goes from 0.010 to 0.069, mostly from those two rag_chunk files.
-Figures for the trained-on files come from a test split drawn from the same files as the training rows,
-so they flatter the model. The evaluation-only files are the out-of-distribution check, and rag_chunk is
-where it fails. Tensor Trust shows the same trade-off: recall 0.412 → 0.793, with the defenders' prompts
-flagged at 0.353 → 0.711.
+Caveats. InjecAgent and BIPIA misses were studied while the new tool-output rules were written, so those
+two are development data for the rules, not blind figures. Our hard negatives (texts about security,
+legitimate stored instructions, runbooks) still draw FPR 0.090 (rag_chunk 0.097, tool_output 0.139):
+older rules such as MG-FIN-004, MG-HID-008 and MG-PRIV-005 fire on HR bank-detail e-mails and
+security-awareness mails. Tensor Trust's benign side (defenders' system prompts) is 0.568 by design.
 
-The other two layers barely move anything here. +behavior gives the same figures as +learned on every
-file: these corpora are independent single entries, so a per-session baseline has nothing to learn from,
-and this report cannot measure it. Default trust (rules → +trust) changes recall by at most about five
-points, and downwards on some user_prompt / memory_write files (GPTFuzz 0.324 → 0.284, memgar_memory_context
-0.436 → 0.382). Latency is not the issue: p50 stays under 0.2 ms with the defaults and under 1 ms in every
-configuration, the learned layer included.`;
+The learned layer is what moves recall on held-out rows: pooled test-split recall 0.287 (+trust) → 0.652,
+memory_write 0.273 → 0.969 at FPR 0.000, user_prompt 0.366 → 0.800 at 0.003, InjecAgent [base] 0.872 →
+1.000. On rag_chunk it raises FPR (0.014 → 0.045; BIPIA test split 0.000 → 0.063), which is why it is off by
+default there, and off for agent output (ordinary answers scored above its threshold).`;
 
 const started = Date.now();
 const jsonl = (dir) =>
