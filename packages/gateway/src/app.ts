@@ -14,8 +14,8 @@ import { isAddressRefusal, Upstream } from './upstream.js';
 
 /** A running gateway application (Web-standard: serve `fetch` with any server). */
 export interface GatewayApp {
-  /** Answers one request. */
-  fetch(request: Request): Promise<Response>;
+  /** Answers one request (`env`: the server's bindings; under @hono/node-server, `{ incoming, outgoing }`). */
+  fetch(request: Request, env?: unknown): Promise<Response>;
   /** Where held requests are queued (approve or reject them; approval does not replay the request). */
   readonly reviewQueue: ReviewQueue;
   /** The Prometheus exposition text (`/__memgar/metrics`). */
@@ -139,7 +139,11 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
   };
 
   /** Handles one model-API request (`route`), or an allow-listed path (`route` undefined). */
-  async function handle(req: Request, route: Route | undefined): Promise<Response> {
+  async function handle(
+    req: Request,
+    route: Route | undefined,
+    incoming?: NodeJS.ReadableStream,
+  ): Promise<Response> {
     const t0 = performance.now();
     const id = `req_${randomUUID().replaceAll('-', '')}`;
     const provider: ProviderName = route?.provider ?? 'openai';
@@ -152,6 +156,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       if (finished) return;
       finished = true;
       metrics.inc('requests', { route: routeId, status: String(status) });
+      if (cfg.log === undefined) return;
       const entry = { time: new Date().toISOString(), requestId: id, method: req.method, path: url.pathname };
       const durationMs = Math.round((performance.now() - t0) * 100) / 100;
       safe(cfg.log, {
@@ -203,7 +208,9 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
       let body: Uint8Array | undefined;
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         const max = cfg.limits.maxBodyBytes;
-        const read = await readBody(req, max, cfg.limits.clientBodyTimeoutMs).catch(() => 'gone' as const);
+        const read = await readBody(req, max, cfg.limits.clientBodyTimeoutMs, incoming).catch(
+          () => 'gone' as const,
+        );
         if (read === 'too_large') return refuse('tooLarge', `over ${max} bytes`);
         if (read === 'timeout') return refuse('bodyTimeout');
         if (read === 'gone') return refuse('bodyGone');
@@ -280,6 +287,12 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     return metrics.render() + extra;
   }
 
+  /** Node's request stream when served by @hono/node-server (read directly: no web-stream conversion). */
+  const nodeIncoming = (env: unknown): NodeJS.ReadableStream | undefined => {
+    const incoming = (env as { incoming?: NodeJS.ReadableStream } | undefined)?.incoming;
+    return typeof incoming?.[Symbol.asyncIterator] === 'function' ? incoming : undefined;
+  };
+
   const app = new Hono();
   app.get('/__memgar/:what', async (c) => {
     const what = c.req.param('what');
@@ -302,9 +315,13 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     const gateway = { inFlight: cap.inFlight, maxConcurrent: cap.max, pendingReviews };
     return c.json({ status, gateway, ...(analyzer ? { analyzer } : {}) }, status === 'ok' ? 200 : 503);
   });
-  for (const route of ROUTES) app.on(route.method, route.path, (c) => handle(c.req.raw, route));
+  for (const route of ROUTES) {
+    app.on(route.method, route.path, (c) => handle(c.req.raw, route, nodeIncoming(c.env)));
+  }
   app.all('*', (c) => {
-    if (!c.req.path.startsWith('/__memgar/') && pathAllowed(c.req.path)) return handle(c.req.raw, undefined);
+    if (!c.req.path.startsWith('/__memgar/') && pathAllowed(c.req.path)) {
+      return handle(c.req.raw, undefined, nodeIncoming(c.env));
+    }
     const provider = c.req.path === '/v1/messages' ? 'anthropic' : 'openai';
     metrics.inc('refusals', { reason: 'not_found' });
     const message = `${c.req.method} ${c.req.path} is not served by this gateway`;
@@ -315,7 +332,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
   );
 
   return {
-    fetch: async (request) => app.fetch(request),
+    fetch: async (request, env) => app.fetch(request, env),
     reviewQueue: cfg.reviewQueue,
     metrics: renderMetrics,
     close: () => upstream.close(),

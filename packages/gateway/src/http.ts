@@ -2,15 +2,20 @@ import type { Dispatcher } from 'undici';
 
 type Body = Dispatcher.ResponseData['body'];
 
-/** The body of `req`, refusing more than `max` bytes or a client slower than `timeoutMs`. */
+/**
+ * The body of `req`, refusing more than `max` bytes or a client slower than `timeoutMs`. Under
+ * Node's HTTP server it reads the `IncomingMessage` itself (no web-stream conversion).
+ */
 export async function readBody(
   req: Request,
   max: number,
   timeoutMs: number,
+  incoming?: NodeJS.ReadableStream,
 ): Promise<Uint8Array | 'too_large' | 'timeout'> {
   if (Number(req.headers.get('content-length') ?? 0) > max) return 'too_large';
-  if (req.body === null) return new Uint8Array(0);
-  const reader = req.body.getReader();
+  const source = incoming ?? req.body;
+  if (source === null) return new Uint8Array(0);
+  const it = (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   const chunks: Uint8Array[] = [];
   let size = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -19,11 +24,11 @@ export async function readBody(
   });
   try {
     for (;;) {
-      const r = await Promise.race([reader.read(), timeout]);
+      const r = await Promise.race([it.next(), timeout]);
       if (r !== 'timeout' && r.done) break;
       size += r === 'timeout' ? 0 : r.value.byteLength;
       if (r === 'timeout' || size > max) {
-        reader.cancel().catch(() => {});
+        it.return?.().catch(() => {});
         return r === 'timeout' ? 'timeout' : 'too_large';
       }
       chunks.push(r.value);
@@ -31,7 +36,7 @@ export async function readBody(
   } finally {
     clearTimeout(timer);
   }
-  return Buffer.concat(chunks, size);
+  return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, size);
 }
 
 /** Drops an upstream body (the abort error it may emit is expected). */

@@ -12,6 +12,7 @@ import {
   post,
   UPSTREAM_KEY,
 } from '../test/helpers.js';
+import { createGatewayApp } from './index.js';
 import { MemoryRateLimitStore } from './limits.js';
 
 let h: Harness;
@@ -70,6 +71,41 @@ describe('authentication and routing', () => {
     expect(h.up.requests.map((r) => [r.method, r.path, r.headers.authorization])).toEqual([
       ['GET', '/v1/files/file-1', `Bearer ${UPSTREAM_KEY}`],
     ]);
+  });
+});
+
+describe('Web-standard app', () => {
+  it('answers app.fetch(request) without a server, reading bodies as web streams (limit included)', async () => {
+    h = await harness();
+    const app = createGatewayApp({
+      upstreamBaseUrl: h.up.url,
+      allowedUpstreamHosts: ['127.0.0.1'],
+      allowPrivateUpstreams: ['127.0.0.1'],
+      keys: [{ name: 'web', clientKey: CLIENT_KEY, upstreamKey: UPSTREAM_KEY }],
+      limits: { maxBodyBytes: 2048 },
+    });
+    const request = (body: BodyInit) =>
+      new Request('http://gateway.local/v1/chat/completions', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${CLIENT_KEY}`, 'content-type': 'application/json' },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+    const ok = await app.fetch(request(JSON.stringify(chat)));
+    expect(ok.status).toBe(200);
+    expect(
+      ((await ok.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content,
+    ).toBe('Hello from the upstream.');
+    const big = new TextEncoder().encode('x'.repeat(5000));
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(big.slice(0, 2500));
+        c.enqueue(big.slice(2500));
+        c.close();
+      },
+    });
+    expect((await app.fetch(request(stream))).status).toBe(413);
+    await app.close();
   });
 });
 
