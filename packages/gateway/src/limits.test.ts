@@ -84,7 +84,7 @@ describe('Web-standard app', () => {
       keys: [{ name: 'web', clientKey: CLIENT_KEY, upstreamKey: UPSTREAM_KEY }],
       limits: { maxBodyBytes: 2048 },
     });
-    const request = (body: BodyInit) =>
+    const request = (body: string | ReadableStream<Uint8Array>) =>
       new Request('http://gateway.local/v1/chat/completions', {
         method: 'POST',
         headers: { authorization: `Bearer ${CLIENT_KEY}`, 'content-type': 'application/json' },
