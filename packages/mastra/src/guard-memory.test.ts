@@ -175,6 +175,34 @@ describe('guardMemory', () => {
     expect((await s.inner.stored('t1')).map((x) => x.id)).toEqual([m.id]);
   });
 
+  it("with onRefused: 'throw' queues held messages, then throws and saves nothing", async () => {
+    const holding: EnforcerLike = {
+      onRetrieval: real.onRetrieval.bind(real),
+      onToolResult: real.onToolResult.bind(real),
+      onMemoryWrite: async () => ({
+        allowed: false,
+        decision: 'quarantine',
+        safeContent: undefined,
+        reason: 'held for the test',
+        rule: 'test:hold',
+        riskScore: 60,
+        findings: [],
+        dlp: [],
+        auditIds: [],
+        analysis: undefined,
+      }),
+    };
+    const s = await setup({ enforcer: holding, onRefused: 'throw' });
+    const m = v2(T.benign);
+    const error = await s.memory.saveMessages({ messages: [m], format: 'v2' }).catch((e: unknown) => e);
+    expect(MemoryRefusedError.isInstance(error)).toBe(true);
+    expect(await s.texts()).toEqual([]);
+    const [item] = await s.memory.held.queue.list();
+    expect(item).toMatchObject({ content: T.benign, decision: 'quarantine', status: 'pending' });
+    await s.memory.held.approve(item!.id, 'reviewer@example.com');
+    expect((await s.inner.stored('t1')).map((x) => x.id)).toEqual([m.id]);
+  });
+
   it('guards the deprecated addMessage too (it saves through saveMessages)', async () => {
     const s = await setup();
     await s.memory.addMessage({

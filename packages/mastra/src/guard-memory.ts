@@ -1,5 +1,5 @@
 import type { MastraMemory } from '@mastra/core/memory';
-import { DECISION_RANK, InvalidInputError, type SourceType } from '@memgar/core';
+import { InvalidInputError, type SourceType } from '@memgar/core';
 import * as kit from '@memgar/core/adapter-kit';
 import { type MessageLike, type Piece, pieces, pieceText, rewrite } from './message-parts.js';
 
@@ -15,7 +15,6 @@ export type GuardedMemory<M extends MastraMemory> = M & {
 
 type SaveArgs = Parameters<MastraMemory['saveMessages']>[0];
 const originals = new WeakMap<MastraMemory, MastraMemory['saveMessages']>();
-const ALLOW = { stored: true, memgar: { decision: 'allow' } } as kit.WriteOutcome; // nothing to decide
 
 /**
  * Guards a `MastraMemory` in place (the Agent, `addMessage` and your code all save through it):
@@ -34,25 +33,21 @@ export function guardMemory<M extends MastraMemory>(memory: M, options: GuardMem
   const saveMessages = async (args: SaveArgs) => {
     if (!Array.isArray(args?.messages)) throw new InvalidInputError('messages', 'messages must be an array');
     const messages = args.messages as MessageLike[];
-    const all = messages.flatMap((m, i) => pieces(m).map((p) => ({ i, p, id: m.id })));
-    const items = all.map(({ p, id }) => ({ text: pieceText(p), sourceType: source[p.kind], id }));
-    const outcomes = await kit.guardWrites(enforcer, options, items);
-    // Per message: its worst refusal, else the rewrites of its sanitized parts.
-    const worst = messages.map(() => ALLOW);
-    const values = messages.map(() => new Map<number, unknown>());
-    for (const [k, o] of outcomes.entries()) {
-      const { i, p } = all[k]!;
-      const w = worst[i]!;
-      const rank = DECISION_RANK[o.memgar.decision] > DECISION_RANK[w.memgar.decision];
-      if (!o.stored && (w.stored || rank)) worst[i] = o;
-      else if (o.stored && o.text !== pieceText(p))
-        values[i]!.set(p.at, p.kind === 'tool' ? json(p, o.text) : o.text);
-    }
-    const kept = messages.flatMap((m, i) => (worst[i]!.stored ? [rewrite(m, values[i]!)] : []));
-    const saved = kept.length === 0 ? [] : await save({ ...args, messages: kept } as SaveArgs);
-    const texts = messages.map((m) => pieces(m).map(pieceText).join('\n'));
-    await held.hold(worst, texts, messages, { sourceType: source.text, ...kit.contextIds(options) });
-    return saved;
+    const parts = messages.map(pieces);
+    const groups = parts.map((ps, i) =>
+      ps.map((p) => ({ text: pieceText(p), sourceType: source[p.kind], id: messages[i]?.id })),
+    );
+    // A message is saved when all its parts are; its held verdict queues it whole.
+    const out = await kit.guardGroups(enforcer, options, groups, { held, record: (i) => messages[i]! });
+    const kept = out.flatMap((o, i) => {
+      if (!o.stored) return [];
+      const changed = parts[i]!.flatMap((p, k): [number, unknown][] => {
+        const text = o.texts[k] as string;
+        return text === pieceText(p) ? [] : [[p.at, p.kind === 'tool' ? json(p, text) : text]];
+      });
+      return [rewrite(messages[i]!, new Map(changed))];
+    });
+    return kept.length === 0 ? [] : save({ ...args, messages: kept } as SaveArgs);
   };
   return Object.assign(memory, { saveMessages, held }) as GuardedMemory<M>;
 }

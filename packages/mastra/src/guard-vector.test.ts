@@ -3,7 +3,7 @@ import { CONFORMANCE_TEXTS, describeGuardedStoreConformance } from '@memgar/adap
 import { fakeEmbedding } from '@memgar/adapter-testkit/fake-openai';
 import { INJECTED, sanitizingEnforcer } from '@memgar/adapter-testkit/sanitizing-enforcer';
 import { InvalidInputError, MemoryRuntimeEnforcer } from '@memgar/core';
-import type { AdapterDecisionEvent, EnforcerLike } from '@memgar/core/adapter-kit';
+import { type AdapterDecisionEvent, type EnforcerLike, NO_TEXT_RULE } from '@memgar/core/adapter-kit';
 import { describe, expect, it } from 'vitest';
 import { guardVector, MemoryRefusedError } from './index.js';
 import { FailingVector, InMemoryVector } from './test/in-memory-vector.js';
@@ -171,6 +171,19 @@ describe('guardVector upsert', () => {
     expect(s.rows().map((r) => r.id)).toEqual(['m1']);
   });
 
+  it("with onRefused: 'throw' queues the held writes of the call, then throws and stores nothing", async () => {
+    const s = await setup({ enforcer: holding, onRefused: 'throw' });
+    const error = await s.upsert([T.benign], ['m1']).catch((e: unknown) => e);
+    expect(MemoryRefusedError.isInstance(error)).toBe(true);
+    expect(s.rows()).toEqual([]);
+    const [item] = await s.store.held.queue.list();
+    expect(item).toMatchObject({ content: T.benign, decision: 'human_review', status: 'pending' });
+    await s.store.held.approve(item!.id, 'reviewer@example.com');
+    expect(s.rows().map((r) => [r.id, r.metadata.text, r.metadata.memgar_decision])).toEqual([
+      ['m1', T.benign, 'human_review'],
+    ]);
+  });
+
   it('decides at most `concurrency` writes at once', async () => {
     let inFlight = 0;
     let peak = 0;
@@ -255,7 +268,13 @@ describe('guardVector query', () => {
       ?.rows.set('x', { id: 'x', vector: embed('refund'), metadata: { title: 'Refunds' } });
     expect(await s.store.query({ indexName: 'docs', queryVector: embed('refund'), topK: 5 })).toEqual([]);
     expect(s.events).toEqual([
-      expect.objectContaining({ id: 'x', decision: 'quarantine', allowed: false, rule: 'mastra:no-text' }),
+      expect.objectContaining({
+        id: 'x',
+        decision: 'block',
+        allowed: false,
+        rule: NO_TEXT_RULE,
+        reason: 'no "text" text',
+      }),
     ]);
   });
 

@@ -18,7 +18,6 @@ export type GuardedVector<V extends MastraVector> = Omit<V, 'query'> & {
 
 const { flatMemgarMetadata: flat } = kit;
 const originals = new WeakMap<MastraVector, Pick<MastraVector, 'upsert' | 'query'>>();
-const NO_TEXT = { boundary: 'retrieval', decision: 'quarantine', allowed: false, riskScore: 0 } as const;
 
 /**
  * Guards a `MastraVector` in place (Mastra, tools and your code all go through the guard):
@@ -45,39 +44,37 @@ export function guardVector<V extends MastraVector>(vector: V, options: GuardVec
     const bad = texts.findIndex((t) => typeof t !== 'string');
     if (bad !== -1) throw new InvalidInputError(`metadata[${bad}].${field}`, `vector ${bad} has no text`);
     const items = texts.map((text, i) => ({ text, sourceType, id: ids?.[i] }));
-    const outcomes = await kit.guardWrites(enforcer, options, items);
-    const meta = (i: number, text: string) => ({
+    const meta = (i: number, text: string, o: kit.WriteOutcome) => ({
       ...metadata[i],
       [field]: text,
-      ...flat(outcomes[i]!.memgar),
+      ...flat(o.memgar),
     });
-    const kept = outcomes.flatMap((o, i) => (o.stored ? [i] : []));
-    const pick = <T>(a: T[] | undefined) => a && kept.map((i) => a[i] as T);
-    const rows = { vectors: pick(vectors)!, metadata: kept.map((i) => meta(i, outcomes[i]!.text!)) };
-    const rest = { ids: pick(ids), sparseVectors: pick(sparseVectors) };
-    const stored = kept.length > 0 ? await own.upsert({ ...params, ...rows, ...rest }) : [];
-    const one = (v: number[], i: number) => ({
+    // A held vector is queued as the one-vector upsert approval runs.
+    const record = (i: number, o: kit.WriteOutcome) => ({
       indexName,
-      vectors: [v],
-      metadata: [meta(i, texts[i]!)],
+      vectors: [vectors[i]!],
+      metadata: [meta(i, texts[i]!, o)],
       ids: ids && [ids[i]!],
     });
-    await held.hold(outcomes, texts, vectors.map(one), { sourceType, ...kit.contextIds(options) });
-    return stored;
+    const outcomes = await kit.guardAndHold(enforcer, options, items, { held, record });
+    const kept = outcomes.flatMap((o, i) => (o.stored ? [i] : []));
+    const pick = <T>(a: T[] | undefined) => a && kept.map((i) => a[i] as T);
+    const rows = { vectors: pick(vectors)!, ids: pick(ids), sparseVectors: pick(sparseVectors) };
+    const meta2 = kept.map((i) => meta(i, outcomes[i]!.text!, outcomes[i]!));
+    return kept.length > 0 ? await own.upsert({ ...params, ...rows, metadata: meta2 }) : [];
   };
 
   const query = async ({ queryText, ...params }: QueryVectorParams & { queryText?: string }) => {
-    const textOf = (r: QueryResult): unknown => (r.metadata?.[field] as unknown) ?? r.document;
     const results = await own.query(params);
     // A record without text cannot be decided: it is not returned (fail closed), and reported.
-    for (const r of results.filter((r) => typeof textOf(r) !== 'string')) {
-      options.onDecision?.({ ...NO_TEXT, rule: 'mastra:no-text', reason: `no "${field}" text`, id: r.id });
-    }
-    const withText = results.filter((r) => typeof textOf(r) === 'string');
-    const items = withText.map((r) => ({ text: textOf(r) as string, id: r.id, score: r.score }));
-    const kept = await kit.guardRetrieved(enforcer, options, queryText, items, sourceType);
-    return kept.map(({ index, text, memgar }): QueryResult => {
-      const r = withText[index]!;
+    const fields = ({ metadata, document, id, score }: QueryResult) => ({
+      text: metadata?.[field] ?? document,
+      id,
+      score,
+    });
+    const how = { sourceType, noTextReason: `no "${field}" text`, query: queryText };
+    const kept = await kit.guardRecords(enforcer, options, results, fields, how);
+    return kept.map(({ record: r, text, memgar }): QueryResult => {
       const document = r.document === undefined ? {} : { document: text };
       return { ...r, ...document, metadata: { ...r.metadata, [field]: text, ...flat(memgar) } };
     });

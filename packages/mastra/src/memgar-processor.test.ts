@@ -202,7 +202,12 @@ describe('MemgarProcessor on Agent.generateLegacy (MockLanguageModelV1)', () => 
     expect(r.tripwire).toBe(true);
     expect(r.text).toBe('');
     expect(r.tripwireReason).toContain('canary:leak');
-    expect(events.at(-1)).toMatchObject({ stage: 'output', decision: 'block', rule: 'canary:leak' });
+    expect(events.at(-1)).toMatchObject({
+      stage: 'output',
+      decision: 'block',
+      rule: 'canary:leak',
+      riskScore: 100,
+    });
   });
 
   it('aborts when the output carries an instruction aimed at downstream agents', async () => {

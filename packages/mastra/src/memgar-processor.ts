@@ -33,16 +33,8 @@ type Args = { messages: MastraMessageV2[]; abort: Abort };
 type StreamArgs = { part: ChunkType; state: Record<string, unknown>; abort: Abort };
 /** A decision on one piece: `value` is what to use instead when `changed`. */
 type Check = kit.HoldBackCheck & { riskScore: number; changed: boolean; value?: unknown };
-
-/** A verdict of the processor's own (canary leak, not scanned). */
-const own = (allowed: boolean, rule: string, reason: string, riskScore: number): Check => ({
-  allowed,
-  decision: allowed ? 'allow' : 'block',
-  rule,
-  reason,
-  riskScore,
-  changed: false,
-});
+/** The output guard of one call or stream, its hold-back window, its last verdict and risk score. */
+type Guard = { guard: kit.ContentGuard; hb: kit.HoldBack; last?: Check; score?: number };
 
 /** Thrown inside the processor to end the run; `#safe` turns it into Mastra's tripwire. */
 class Refusal extends Error {}
@@ -67,53 +59,61 @@ export class MemgarProcessor implements Processor {
   }
 
   processInput({ messages, abort }: Args): Promise<MastraMessageV2[]> {
-    return this.#safe(abort, () => this.#messages(messages, 'input'));
+    return this.#safe(abort, () => this.#messages(messages));
   }
 
   processOutputResult({ messages, abort }: Args): Promise<MastraMessageV2[]> {
-    return this.#safe(abort, () => this.#messages(messages, 'output'));
+    const g = this.#guard();
+    return this.#safe(abort, () => this.#messages(messages, g), g);
   }
 
   processOutputStream({ part, state, abort }: StreamArgs): Promise<ChunkType | null> {
-    return this.#safe(abort, async (): Promise<ChunkType | null> => {
-      const fail = (where: string, c: kit.HoldBackCheck) => this.#report('output', where, c as Check);
-      state.memgar ??= new kit.HoldBack(this.#o.holdBack ?? 256, (t) => this.#output(t), fail);
-      const hb = state.memgar as kit.HoldBack;
-      if (part.type === 'text-delta') {
-        const text = await hb.push(part.payload.id, part.payload.text, 'stream');
-        return text === '' ? null : { ...part, payload: { ...part.payload, text } };
-      }
-      if (part.type === 'text-end') {
-        // One part in, one out: the held tail goes out in place of `text-end`.
-        const text = await hb.flush(part.payload.id, 'stream');
-        return text === '' ? part : { ...part, type: 'text-delta', payload: { id: part.payload.id, text } };
-      }
-      if (part.type !== 'tool-call') return part;
-      const c = await this.#output(JSON.stringify(part.payload.args ?? {}), true);
-      if (!c.allowed) throw this.#report('output', `tool-call:${part.payload.toolName}`, c);
-      return part;
-    });
+    state.memgar ??= this.#guard();
+    const g = state.memgar as Guard;
+    return this.#safe(abort, () => this.#stream(part, g), g);
+  }
+
+  async #stream(part: ChunkType, { guard, hb }: Guard): Promise<ChunkType | null> {
+    if (part.type === 'text-delta') {
+      const text = await hb.push(part.payload.id, part.payload.text, 'stream');
+      return text === '' ? null : { ...part, payload: { ...part.payload, text } };
+    }
+    if (part.type === 'text-end') {
+      // One part in, one out: the held tail goes out in place of `text-end`.
+      const text = await hb.flush(part.payload.id, 'stream');
+      return text === '' ? part : { ...part, type: 'text-delta', payload: { id: part.payload.id, text } };
+    }
+    if (part.type === 'tool-call')
+      await guard.mustPass(JSON.stringify(part.payload.args ?? {}), `tool-call:${part.payload.toolName}`);
+    return part;
   }
 
   /** Runs `fn`; a refusal or any error aborts the run (Mastra lets other errors of stream processors pass). */
-  async #safe<T>(abort: Abort, fn: () => Promise<T>): Promise<T> {
+  async #safe<T>(abort: Abort, fn: () => Promise<T>, g?: Guard): Promise<T> {
     try {
       return await fn();
-    } catch (error) {
+    } catch (e) {
+      // An output the guard blocked is reported here, where a callback that throws aborts the run.
+      const error = kit.MemgarBlockedError.isInstance(e)
+        ? this.#report('output', e.event.where, g?.last as Check)
+        : e;
       const message = error instanceof Error ? error.message : String(error);
       return abort(error instanceof Refusal ? message : `memgar could not decide (${message}); refused`);
     }
   }
 
-  async #messages(messages: MastraMessageV2[], stage: 'input' | 'output'): Promise<MastraMessageV2[]> {
+  /** Decides the messages' parts: input ones with `#input`, output ones (with `g`) through the output guard. */
+  async #messages(messages: MastraMessageV2[], g?: Guard): Promise<MastraMessageV2[]> {
+    const stage = g ? 'output' : 'input';
     const out: MastraMessageV2[] = [];
     for (const [i, m] of messages.entries()) {
       const values = new Map<number, unknown>();
       for (const p of pieces(m as MessageLike)) {
-        if (stage === 'output' && p.kind === 'tool') continue; // ran already; a guarded memory decides on it
-        const at = `${stage === 'input' ? 'messages' : 'output'}[${i}].parts[${p.at}]`;
-        const c = stage === 'output' ? await this.#output(pieceText(p)) : await this.#input(p);
-        const refusal = this.#report(stage, p.kind === 'tool' ? `tool:${p.toolName} ${at}` : at, c);
+        if (g && p.kind === 'tool') continue; // ran already; a guarded memory decides on it
+        const at = `${g ? 'output' : 'messages'}[${i}].parts[${p.at}]`;
+        const where = p.kind === 'tool' ? `tool:${p.toolName} ${at}` : at;
+        const c = g ? await this.#output(pieceText(p), where, g) : await this.#input(p);
+        const refusal = this.#report(stage, where, c);
         if (!c.allowed) throw refusal;
         if (c.changed) values.set(p.at, c.value);
       }
@@ -136,16 +136,36 @@ export class MemgarProcessor implements Processor {
     return { ...events[0], changed: kept.text !== p.value, value: kept.text };
   }
 
-  /** Canaries first; then (unless `canariesOnly` or `scanOutput: false`) `onToolResult` as source `agent`. */
-  async #output(text: string, canariesOnly = false): Promise<Check> {
-    const leak = this.#o.canaries?.scan(text)[0];
-    if (leak !== undefined) {
-      const reason = `canary ${leak.canary.label ?? leak.canary.fingerprint} leaked (${leak.view})`;
-      return own(false, 'canary:leak', reason, 100);
-    }
-    if (canariesOnly || this.#o.scanOutput === false) return own(true, 'mastra:not-scanned', '', 0);
-    const v = await this.#enforcer.onToolResult('model-output', text, { sourceType: 'agent', ...this.#ids });
-    return { ...v, changed: v.safeContent !== text, value: v.safeContent };
+  /** An output text through the output guard (a refusal throws `MemgarBlockedError`). */
+  async #output(text: string, where: string, g: Guard): Promise<Check> {
+    const value = await g.guard.output(text, where);
+    return { ...(g.last as Check), changed: value !== text, value };
+  }
+
+  /**
+   * The output guard of one call or stream (`createContentGuard`): canaries first; then, unless
+   * `scanOutput: false` or for tool-call arguments, `onToolResult` as source `agent`. Its
+   * verdicts go to `last`, with the enforcer's risk score (a canary leak 100, not scanned 0).
+   */
+  #guard(): Guard {
+    const e = this.#enforcer;
+    const g = {} as Guard;
+    const onToolResult: kit.ContextEnforcer['onToolResult'] = async (name, text, c) => {
+      const v = await e.onToolResult(name, text, { ...c, ...this.#ids });
+      g.score = v.riskScore;
+      return v;
+    };
+    const onDecision = ({ stage: _, action: __, ...d }: kit.ContentDecisionEvent) => {
+      const own = d.rule === 'canary:leak' ? 100 : d.rule === 'mastra:not-scanned' ? 0 : undefined;
+      g.last = { ...d, riskScore: own ?? g.score ?? 0, changed: false };
+    };
+    const { canaries, scanOutput, holdBack = 256 } = this.#o;
+    const scan = { output: scanOutput !== false };
+    const options = { canaries, onDecision, onBlocked: 'throw', scan, holdBack } as const;
+    const names = { prefix: 'mastra', isArguments: (where: string) => where.startsWith('tool-call:') };
+    g.guard = kit.createContentGuard({ onRetrieval: e.onRetrieval.bind(e), onToolResult }, options, names);
+    g.hb = g.guard.holdBack();
+    return g;
   }
 
   /** Reports `c` (a callback that throws aborts the run); returns the refusal to throw when it is not allowed. */
