@@ -2,11 +2,13 @@
 // against (a) the upstream directly and (b) the gateway in front of it, for a 1 KB prompt, non-streaming
 // and streaming. The upstream and the gateway (the built dist) run in their own processes; autocannon
 // runs here. Latencies are each response's full duration (autocannon's per-response timer, in µs
-// precision), 2xx only.
+// precision), 2xx only. The gateway's CPU time per request is reported too: on a shared machine it is
+// steadier than latency.
 //
 //   node bench/gateway.bench.mjs [--quick] [--duration 10] [--rates 200,1000] [--json]
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const role = process.argv[2];
@@ -61,6 +63,14 @@ if (role === 'upstream') {
     keys: [{ name: 'bench', clientKey: CLIENT_KEY, upstreamKey: UPSTREAM_KEY }],
     canaries: [{ token: 'QZXVHK-PLMWRT-BNCJDS-FGHKLA', label: 'system-prompt' }],
     limits: { maxConcurrent: 4096 },
+  });
+  let since = process.cpuUsage();
+  process.on('message', (m) => {
+    if (m === 'cpu-start') since = process.cpuUsage();
+    if (m === 'cpu-end') {
+      const used = process.cpuUsage(since);
+      process.send({ cpuMs: (used.user + used.system) / 1000 });
+    }
   });
   process.send({ port: gw.port });
 }
@@ -140,7 +150,13 @@ async function main() {
         await measure(autocannon, upstream.port, rate, 2, stream);
         await measure(autocannon, gateway.port, rate, 2, stream);
         const direct = await measure(autocannon, upstream.port, rate, seconds, stream);
+        gateway.child.send('cpu-start');
         const via = await measure(autocannon, gateway.port, rate, seconds, stream);
+        const cpuMs = await new Promise((resolve) => {
+          gateway.child.once('message', (m) => resolve(m.cpuMs));
+          gateway.child.send('cpu-end');
+        });
+        via.cpuPerRequest = cpuMs / Math.max(1, via.requests);
         rows.push({ mode: stream ? 'streaming' : 'non-streaming', rate, direct, gateway: via });
       }
     }
@@ -162,6 +178,7 @@ async function main() {
     'direct p99',
     'gateway p99',
     'added p99',
+    'gateway CPU/req',
     'requests',
     'errors',
   ];
@@ -174,13 +191,17 @@ async function main() {
     f(r.direct.p99),
     f(r.gateway.p99),
     f(r.gateway.p99 - r.direct.p99),
+    f(r.gateway.cpuPerRequest),
     String(r.gateway.requests),
     String(r.direct.errors + r.gateway.errors),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const row = (cells) =>
     cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  console.log(`gateway added latency, 1 KB prompt, loopback, ${seconds} s per run (ms)`);
+  const load = loadavg()[0].toFixed(1);
+  console.log(
+    `gateway added latency, 1 KB prompt, loopback, ${seconds} s per run (ms; load average ${load})`,
+  );
   console.log(row(header));
   for (const l of lines) console.log(row(l));
 }
