@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN } from './helpers.js';
+import { BIN, cli } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'memgar-cli-mcp-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -92,5 +92,12 @@ describe('memgar mcp-proxy (built CLI)', () => {
     expect(stderr).toContain('called:weather');
     expect(stderr).not.toContain('called:add');
     expect(stderr).toMatch(/memgar mcp-proxy: refused tools\/list tools\[1\] \(block, /);
+  });
+
+  it('exits 2 when the server cannot be started, and without a server command', () => {
+    const missing = cli(['mcp-proxy', '--', '/nonexistent/mcp-server']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('cannot start /nonexistent/mcp-server');
+    expect(cli(['mcp-proxy']).status).toBe(2);
   });
 });
