@@ -281,6 +281,19 @@ describe('guardWeaviateCollection: held writes', () => {
     expect(s.stored()).toEqual([]);
   });
 
+  it("with onRefused: 'throw' queues the held write of the call, then throws; approval stores it", async () => {
+    const s = setup({ onRefused: 'throw' });
+    const error = await s.g.data
+      .insertMany([{ text: T.benign }, { text: T.injectedSentence }])
+      .catch((e: unknown) => e);
+    expect(MemoryRefusedError.isInstance(error)).toBe(true);
+    expect(s.stored()).toEqual([]);
+    const [item] = await s.g.held.queue.list();
+    expect(item).toMatchObject({ content: T.injectedSentence, decision: 'quarantine', status: 'pending' });
+    await s.g.held.approve(item?.id as string, 'sofia');
+    expect(s.texts()).toEqual([T.injectedSentence]);
+  });
+
   it('a held replace is replayed as a replace on approval', async () => {
     const s = setup();
     const id = await s.g.data.insert({ text: T.benign });

@@ -1,15 +1,15 @@
 import { type Decision, InvalidInputError, type ReviewQueue, type SourceType } from '@memgar/core';
 import {
   type AdapterWriteOptions,
-  contextIds,
   type EnforcerLike,
   flatMemgarMetadata,
-  guardRetrieved,
-  guardWrites,
+  guardAndHold,
+  guardRecords,
   HeldWrites,
   type MemgarMetadata,
   resolveEnforcer,
   type WriteOutcome,
+  withOverrides,
 } from '@memgar/core/adapter-kit';
 
 export interface GuardWeaviateOptions extends AdapterWriteOptions {
@@ -59,8 +59,6 @@ export interface WeaviateCollectionLike {
 /** The guarded collection: the same collection, plus its held writes and the unguarded original. */
 export type GuardedCollection<C> = C & { readonly held: HeldWrites<HeldWeaviateWrite>; readonly inner: C };
 
-export const NO_TEXT_RULE = 'memgar:no-text';
-
 /** weaviate-client's `BatchObjectsReturn`, as far as the guard rewrites it. */
 type BatchReturn = Record<'allResponses' | 'errors' | 'uuids', Record<number, unknown>>;
 
@@ -73,16 +71,6 @@ function asDataObject(obj: unknown): DataObject {
   const o = (obj ?? {}) as DataObject;
   const isData = ['id', 'properties', 'references', 'vectors'].some((k) => (o as Props)[k] !== undefined);
   return isData ? o : { properties: o as Props };
-}
-
-function overlay<T extends object>(target: T, extra: Record<PropertyKey, unknown>): T {
-  return new Proxy(target, {
-    get(t, p) {
-      if (Object.hasOwn(extra, p)) return extra[p];
-      const v: unknown = Reflect.get(t, p, t);
-      return typeof v === 'function' ? v.bind(t) : v;
-    },
-  });
 }
 
 /**
@@ -138,19 +126,27 @@ function scoped<C extends WeaviateCollectionLike>(collection: C, scope: Scope): 
         );
       }
     }
-    const texts = analyzed.map((i) => textOf(objects[i]!.properties)!);
-    const items = analyzed.map((i, j) => ({ text: texts[j]!, sourceType, ...ids(objects[i]!) }));
-    const outcomes = await guardWrites(enforcer, options, items);
-    const records = await Promise.all(analyzed.map((i, j) => record(objects[i]!, outcomes[j]!)));
-    const heldRecords = records.map((object) => ({ op, object, ...(tenant ? { tenant } : {}) }));
-    const reviewIds = await held.hold(outcomes, texts, heldRecords, { sourceType, ...contextIds(options) });
+    const items = analyzed.map((i) => ({
+      text: textOf(objects[i]!.properties)!,
+      sourceType,
+      ...ids(objects[i]!),
+    }));
+    // A held write is queued (also with `onRefused: 'throw'`) as the op approval replays.
+    const t = tenant ? { tenant } : {};
+    const toHold = async (j: number, o: WriteOutcome) => ({
+      op,
+      object: await record(objects[analyzed[j]!]!, o),
+      ...t,
+    });
+    const outcomes = await guardAndHold(enforcer, options, items, { held, record: toHold });
+    const records = await Promise.all(
+      outcomes.map((o, j) => (o.stored ? record(objects[analyzed[j]!]!, o) : undefined)),
+    );
     const out: (DataObject | string)[] = [...objects];
     for (const [j, i] of analyzed.entries()) {
-      const { stored, memgar: m, reason } = outcomes[j]!;
-      const review = reviewIds[j] !== undefined ? `; held for review ${reviewIds[j]}` : '';
-      out[i] = stored
-        ? records[j]!
-        : `memgar refused the write (${m.decision}, ${m.rule}): ${reason}${review}`;
+      const { memgar: m, reason, reviewId } = outcomes[j]!;
+      const review = reviewId !== undefined ? `; held for review ${reviewId}` : '';
+      out[i] = records[j] ?? `memgar refused the write (${m.decision}, ${m.rule}): ${reason}${review}`;
     }
     return out;
   }
@@ -204,40 +200,26 @@ function scoped<C extends WeaviateCollectionLike>(collection: C, scope: Scope): 
     return (collection.data as unknown as Record<string, Fn>)[op]?.(a);
   };
 
-  /** Guards `objects` of a query result (sanitized text written back, best first). */
+  /** Guards `objects` of a query result (sanitized text written back, best first; allowed textless ones last). */
   async function guardObjects<O extends { uuid?: string; properties?: Props; metadata?: Props }>(
     objects: O[],
     query: string | undefined,
   ): Promise<(O & { memgar?: MemgarMetadata })[]> {
-    const withText: number[] = [];
-    const out: (O & { memgar?: MemgarMetadata })[] = [];
-    for (const [i, o] of objects.entries()) {
-      if (textOf(o.properties) !== undefined) withText.push(i);
-      else if (options.allowTextless === true) out.push(o);
-      else {
-        const reason = `no string "${textProp}" property to analyze`;
-        const id = o.uuid ? { id: o.uuid } : {};
-        const event = {
-          boundary: 'retrieval',
-          decision: 'block',
-          allowed: false,
-          rule: NO_TEXT_RULE,
-        } as const;
-        options.onDecision?.({ ...event, reason, riskScore: 0, ...id });
-      }
-    }
-    const items = withText.map((i) => {
-      const o = objects[i]!;
+    const textless = options.allowTextless ? objects.filter((o) => textOf(o.properties) === undefined) : [];
+    const fields = (o: O) => {
       const m = o.metadata ?? {};
       const score = typeof m.distance === 'number' ? 1 - m.distance : (m.score ?? m.certainty);
-      return { text: textOf(o.properties)!, ...ids(o), ...(typeof score === 'number' ? { score } : {}) };
-    });
-    const kept = await guardRetrieved(enforcer, options, query, items);
-    const guarded = kept.map((k) => {
-      const o = objects[withText[k.index]!]!;
-      return { ...o, properties: { ...o.properties, [textProp]: k.text }, memgar: k.memgar };
-    });
-    return [...guarded, ...out];
+      return { text: textOf(o.properties), score, ...ids(o) };
+    };
+    const noTextReason = `no string "${textProp}" property to analyze`;
+    const withText = objects.filter((o) => !textless.includes(o));
+    const kept = await guardRecords(enforcer, options, withText, fields, { query, noTextReason });
+    const guarded = kept.map(({ record: o, text, memgar }) => ({
+      ...o,
+      properties: { ...o.properties, [textProp]: text },
+      memgar,
+    }));
+    return [...guarded, ...textless];
   }
 
   const decisionFilter = () =>
@@ -280,10 +262,10 @@ function scoped<C extends WeaviateCollectionLike>(collection: C, scope: Scope): 
   };
   const rejects = (what: string) => async () => unguarded(what)();
 
-  return overlay(collection, {
+  return withOverrides(collection, {
     held,
     inner: collection,
-    data: overlay(collection.data, {
+    data: withOverrides(collection.data, {
       insert: one('insert'),
       replace: one('replace'),
       update: one('update'),

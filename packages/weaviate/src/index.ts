@@ -1,12 +1,12 @@
 export {
   type AdapterDecisionEvent as MemgarDecisionEvent,
   MemoryRefusedError,
+  NO_TEXT_RULE,
 } from '@memgar/core/adapter-kit';
 export {
   type GuardedCollection,
   type GuardWeaviateOptions,
   guardWeaviateCollection,
   type HeldWeaviateWrite,
-  NO_TEXT_RULE,
   type WeaviateCollectionLike,
 } from './guard-collection.js';
