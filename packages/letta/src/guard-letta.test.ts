@@ -2,6 +2,7 @@ import Letta from '@letta-ai/letta-client';
 import { describeGuardedStoreConformance, CONFORMANCE_TEXTS as T } from '@memgar/adapter-testkit';
 import { INJECTED, sanitizingEnforcer } from '@memgar/adapter-testkit/sanitizing-enforcer';
 import { InMemoryAuditSink, InvalidInputError, type SourceType } from '@memgar/core';
+import { NO_TEXT_RULE, UNVERIFIED_RULE } from '@memgar/core/adapter-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GuardLettaOptions, guardLetta, type MemgarDecisionEvent, MemoryRefusedError } from './index.js';
 import { type FakeLetta, startFakeLetta } from './test-letta-server.js';
@@ -91,6 +92,20 @@ describe('guardLetta: archival passages', () => {
     expect(s.texts()).toEqual([]);
   });
 
+  it("with onRefused: 'throw' queues a held passage, then throws; approval stores it", async () => {
+    const s = setup();
+    const g = s.guard({ onRefused: 'throw' });
+    const thrown = await g.agents.passages
+      .create(s.agent, { text: T.injectedSentence })
+      .catch((e: unknown) => e);
+    expect(MemoryRefusedError.isInstance(thrown)).toBe(true);
+    expect(s.texts()).toEqual([]);
+    const [item] = await g.held.queue.list();
+    expect(item).toMatchObject({ content: T.injectedSentence, decision: 'quarantine', status: 'pending' });
+    await g.held.approve(item?.id as string, 'sofia');
+    expect(s.texts()).toEqual([T.injectedSentence]);
+  });
+
   it('stores the sanitized rewrite', async () => {
     const s = setup({ enforcer: sanitizingEnforcer });
     await s.g.agents.passages.create(s.agent, { text: `Seat 14C booked. ${INJECTED}` });
@@ -136,6 +151,18 @@ describe('guardLetta: archival passages', () => {
     expect(s.events.filter((e) => !e.allowed).map((e) => e.boundary)).toEqual(['retrieval', 'retrieval']);
   });
 
+  it('drops a retrieved passage without text and reports it (fail closed)', async () => {
+    const s = setup();
+    fake.putPassage(s.agent, T.benignChunk);
+    const bare = fake.putPassage(s.agent, 'placeholder');
+    bare.text = null;
+    const listed = await s.g.agents.passages.list(s.agent);
+    expect(listed.map((p) => p.text)).toEqual([T.benignChunk]);
+    expect(s.events.filter((e) => !e.allowed)).toMatchObject([
+      { boundary: 'retrieval', decision: 'block', rule: NO_TEXT_RULE, id: bare.id },
+    ]);
+  });
+
   it('filterDecisions asks Letta for passages tagged by memgar and drops untagged ones', async () => {
     const s = setup({ filterDecisions: ['allow', 'sanitize'] });
     await s.g.agents.passages.create(s.agent, { text: T.benignChunk });
@@ -146,6 +173,10 @@ describe('guardLetta: archival passages', () => {
     const withTags = await s.g.agents.passages.search(s.agent, { query: 'refunds', tags: ['faq'] });
     expect(withTags.results).toEqual([]);
     expect((await s.g.agents.passages.list(s.agent)).map((p) => p.text)).toEqual([T.benignChunk]);
+    expect(s.events.filter((e) => e.rule === UNVERIFIED_RULE).map((e) => e.reason)).toEqual([
+      'no memgar provenance',
+      'no memgar provenance',
+    ]);
   });
 });
 

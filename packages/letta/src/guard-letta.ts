@@ -1,9 +1,10 @@
 import { type Decision, InvalidInputError, type ReviewQueue, type SourceType } from '@memgar/core';
 import {
   type AdapterWriteOptions,
-  contextIds,
+  acceptProvenance,
   flatMemgarMetadata,
-  guardRetrieved,
+  guardAndHold,
+  guardRecords,
   guardToolOutput,
   guardWrites,
   HeldWrites,
@@ -11,6 +12,7 @@ import {
   MemoryRefusedError,
   resolveEnforcer,
   type WriteOutcome,
+  withOverrides,
 } from '@memgar/core/adapter-kit';
 
 export interface GuardLettaOptions extends AdapterWriteOptions {
@@ -51,16 +53,6 @@ export type GuardedLetta<C> = C & { readonly held: HeldWrites<HeldLettaWrite>; r
 
 const ASSISTANT = 'letta_assistant';
 const TOOL = 'letta_tool';
-
-function overlay<T extends object>(target: T, extra: Record<PropertyKey, unknown>): T {
-  return new Proxy(target, {
-    get(t, p) {
-      if (Object.hasOwn(extra, p)) return extra[p];
-      const v: unknown = Reflect.get(t, p, t);
-      return typeof v === 'function' ? v.bind(t) : v;
-    },
-  });
-}
 
 /** The text of a message content (a string, or the text parts of a content array). */
 function textOf(content: unknown): string | undefined {
@@ -107,9 +99,8 @@ export function guardLetta<C extends LettaLike>(client: C, options: GuardLettaOp
 
   /** Decides one write; holds it (with `rec` built from the outcome) when quarantined or held for review. */
   async function decide(text: string, id: string, rec: (o: WriteOutcome) => HeldLettaWrite) {
-    const sourceType = options.sourceType ?? 'memory';
-    const [o] = await guardWrites(enforcer, options, [{ text, sourceType, id }]);
-    if (!o!.stored) await held.hold([o!], [text], [rec(o!)], { sourceType, ...contextIds(options) });
+    const item = { text, sourceType: options.sourceType ?? 'memory', id };
+    const [o] = await guardAndHold(enforcer, options, [item], { held, record: (_, o) => rec(o) });
     return o!;
   }
 
@@ -138,24 +129,23 @@ export function guardLetta<C extends LettaLike>(client: C, options: GuardLettaOp
     return o.stored ? blocks.update!(label, build(o), opts) : current();
   }
 
-  const allowedTags = new Set((options.filterDecisions ?? []).map((d) => `memgar_decision:${d}`));
-  const tagged = (tags: unknown) =>
-    options.filterDecisions === undefined ||
-    ((tags as string[] | null) ?? []).some((t) => allowedTags.has(t));
+  const allowedTags = (options.filterDecisions ?? []).map((d) => `memgar_decision:${d}`);
+  const stamped = (tags: unknown) =>
+    ((tags as string[] | null) ?? []).find((t) => t.startsWith('memgar_decision:'))?.slice(16);
 
-  /** Guards retrieved passages, best first, their text (under `key`) replaced by the safe text. */
+  /**
+   * Guards retrieved passages, best first, their text (under `key`) replaced by the safe text;
+   * with `filterDecisions`, passages not tagged with one of them are dropped and reported.
+   */
   async function guardPassages<P extends Json>(list: P[], key: string, query: unknown) {
-    const shown = list.filter((p) => tagged(p.tags));
-    const text = (p: P) => (typeof p[key] === 'string' ? (p[key] as string) : '');
+    const f = options.filterDecisions;
+    const shown = f ? list.filter((p) => acceptProvenance(options, f, stamped(p.tags), `${p.id}`)) : list;
     const q = typeof query === 'string' ? query : undefined;
-    const kept = await guardRetrieved(
-      enforcer,
-      options,
-      q,
-      shown.map((p) => ({ text: text(p), id: `${p.id}` })),
-    );
+    const kept = await guardRecords(enforcer, options, shown, (p) => ({ text: p[key], id: `${p.id}` }), {
+      query: q,
+    });
     return kept.map(
-      (k) => ({ ...shown[k.index], [key]: k.text, memgar: k.memgar }) as P & { memgar: MemgarMetadata },
+      ({ record, text, memgar }) => ({ ...record, [key]: text, memgar }) as P & { memgar: MemgarMetadata },
     );
   }
 
@@ -166,7 +156,7 @@ export function guardLetta<C extends LettaLike>(client: C, options: GuardLettaOp
 
   async function searchPassages(agentId: string, query: Json, opts?: unknown) {
     const filter = options.filterDecisions !== undefined && !(query.tags as string[] | undefined)?.length;
-    const q = filter ? { ...query, tags: [...allowedTags], tag_match_mode: 'any' } : query;
+    const q = filter ? { ...query, tags: allowedTags, tag_match_mode: 'any' } : query;
     const res = (await passages.search!(agentId, q, opts)) as { results: Json[] };
     const results = await guardPassages(res.results, 'content', query.query);
     return { ...res, count: results.length, results };
@@ -277,17 +267,17 @@ export function guardLetta<C extends LettaLike>(client: C, options: GuardLettaOp
     return { ...(res as Json), messages: out };
   };
 
-  return overlay(client, {
+  return withOverrides(client, {
     held,
     inner: client,
-    agents: overlay(agents, {
-      passages: overlay(agents.passages, {
+    agents: withOverrides(agents, {
+      passages: withOverrides(agents.passages, {
         create: createPassage,
         list: listPassages,
         search: searchPassages,
       }),
-      blocks: overlay(agents.blocks, { update: updateBlock }),
-      messages: overlay(agents.messages, { create: send('create'), stream: send('stream') }),
+      blocks: withOverrides(agents.blocks, { update: updateBlock }),
+      messages: withOverrides(agents.messages, { create: send('create'), stream: send('stream') }),
     }),
   }) as GuardedLetta<C>;
 }
