@@ -12,7 +12,7 @@ import {
 import { type AdapterDecisionEvent, MemoryRefusedError } from '@memgar/core/adapter-kit';
 import { ChromaClient, type Collection } from 'chromadb';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { type GuardCollectionOptions, guardCollection, NO_TEXT_RULE } from './guard-collection.js';
+import { type GuardCollectionOptions, guardCollection, NO_TEXT_RULE } from './index.js';
 import { type ChromaServer, startChroma } from './test-chroma-server.js';
 
 const embed = (t: string) => fakeEmbedding(t, 32);

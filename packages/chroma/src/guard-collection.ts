@@ -3,11 +3,13 @@ import {
   type AdapterWriteOptions,
   contextIds,
   flatMemgarMetadata,
-  guardRetrieved,
+  guardRecords,
   guardWrites,
   HeldWrites,
   type MemgarMetadata,
+  withoutMemgarKeys as own,
   resolveEnforcer,
+  withOverrides,
 } from '@memgar/core/adapter-kit';
 
 type Metadata = Record<string, unknown>;
@@ -77,24 +79,10 @@ export interface HeldChromaWrite {
 /** The guarded collection: the same interface, plus its held writes and the unguarded original. */
 export type GuardedCollection<C> = C & { readonly held: HeldWrites<HeldChromaWrite>; readonly inner: C };
 
-export const NO_TEXT_RULE = 'memgar:no-text';
-const NO_TEXT = {
-  boundary: 'retrieval',
-  decision: 'block',
-  allowed: false,
-  reason: 'record has no document to analyze',
-  rule: NO_TEXT_RULE,
-  riskScore: 0,
-} as const;
 const COLUMNS = ['ids', 'documents', 'embeddings', 'metadatas', 'distances', 'uris'] as const;
 
 type Row = { i: number; text: string | null | undefined; meta: Metadata; vector?: number[] };
 type Kept = { index: number; text?: string; memgar?: MemgarMetadata };
-
-/** User metadata without `memgar_*` keys: only memgar writes those. */
-function own(meta: Metadata | null | undefined): Metadata {
-  return Object.fromEntries(Object.entries(meta ?? {}).filter(([k]) => !k.startsWith('memgar_')));
-}
 
 function checkRecordSet(args: ChromaRecordSet): void {
   if (typeof args !== 'object' || args === null || !Array.isArray(args.ids)) {
@@ -161,12 +149,6 @@ export function guardCollection<C extends ChromaCollectionLike>(
         `record "${args.ids[textless[0] as number]}" has no document: memgar cannot analyze a vector without its text (pass documents, or allowTextless: true)`,
       );
     }
-    const texts = withText.map((i) => docs?.[i] as string);
-    const outcomes = await guardWrites(
-      enforcer,
-      options,
-      texts.map((text, j) => ({ text, id: args.ids[withText[j] as number], sourceType })),
-    );
     const recordSet = (rows: Row[]): ChromaRecordSet => ({
       ids: rows.map((r) => args.ids[r.i] as string),
       metadatas: rows.map((r) => ({ ...own(args.metadatas?.[r.i]), ...r.meta })),
@@ -176,6 +158,9 @@ export function guardCollection<C extends ChromaCollectionLike>(
       }),
       ...(args.uris && { uris: rows.map((r) => args.uris?.[r.i] as string) }),
     });
+    const texts = withText.map((i) => docs?.[i] as string);
+    const items = texts.map((text, j) => ({ text, id: args.ids[withText[j] as number], sourceType }));
+    const outcomes = await guardWrites(enforcer, options, items);
     const rows: Row[] = outcomes.flatMap((o, j) =>
       o.stored ? [{ i: withText[j] as number, text: o.text, meta: flatMemgarMetadata(o.memgar) }] : [],
     );
@@ -187,17 +172,12 @@ export function guardCollection<C extends ChromaCollectionLike>(
     }
     rows.push(...textless.map((i) => ({ i, text: docs?.[i], meta: {} })));
     if (rows.length > 0) await collection[method](recordSet(rows));
-    await held.hold(
-      outcomes,
-      texts,
-      outcomes.map((o, j) => ({
-        method,
-        records: recordSet([
-          { i: withText[j] as number, text: texts[j], meta: flatMemgarMetadata(o.memgar) },
-        ]),
-      })),
-      { sourceType, ...contextIds(options) },
-    );
+    // Held only once the store took the batch, so a retry after a store failure does not queue twice.
+    const record = (o: { memgar: MemgarMetadata }, j: number) => ({
+      method,
+      records: recordSet([{ i: withText[j] as number, text: texts[j], meta: flatMemgarMetadata(o.memgar) }]),
+    });
+    await held.hold(outcomes, texts, outcomes.map(record), { sourceType, ...contextIds(options) });
   }
 
   /** The kept rows of one row set: analyzed ones in the guard's order, then textless ones. */
@@ -205,20 +185,22 @@ export function guardCollection<C extends ChromaCollectionLike>(
     const ids = cols.ids as string[];
     const docs = cols.documents as unknown[] | undefined;
     const dists = cols.distances as unknown[] | undefined;
-    const items: { i: number; text: string; id: string; score?: number }[] = [];
-    const textless: Kept[] = [];
-    for (const [i, id] of ids.entries()) {
-      const text = docs?.[i];
+    const hasText = (i: number) => typeof docs?.[i] === 'string' && docs[i] !== '';
+    const fields = (i: number) => {
       const d = dists?.[i];
-      if (typeof text === 'string' && text !== '') {
-        items.push({ i, text, id, ...(typeof d === 'number' && d >= 0 && { score: 1 / (1 + d) }) });
-      } else if (options.allowTextless === true) textless.push({ index: i });
-      else options.onDecision?.({ ...NO_TEXT, id });
-    }
-    const kept = await guardRetrieved(enforcer, options, query, items, sourceType);
+      return {
+        text: hasText(i) ? docs?.[i] : undefined,
+        id: ids[i],
+        score: typeof d === 'number' && d >= 0 ? 1 / (1 + d) : undefined,
+      };
+    };
+    const rows = [...ids.keys()].filter((i) => options.allowTextless !== true || hasText(i));
+    const how = { query, sourceType, noTextReason: 'record has no document to analyze' };
+    const kept = await guardRecords(enforcer, options, rows, fields, how);
+    const textless = options.allowTextless === true ? [...ids.keys()].filter((i) => !hasText(i)) : [];
     return [
-      ...kept.map((k) => ({ index: (items[k.index] as { i: number }).i, text: k.text, memgar: k.memgar })),
-      ...textless,
+      ...kept.map((k) => ({ index: k.record, text: k.text, memgar: k.memgar })),
+      ...textless.map((index) => ({ index })),
     ];
   }
 
@@ -282,11 +264,5 @@ export function guardCollection<C extends ChromaCollectionLike>(
     inner: collection,
   };
 
-  return new Proxy(collection, {
-    get(target, prop) {
-      if (typeof prop === 'string' && Object.hasOwn(overrides, prop)) return overrides[prop];
-      const v = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  }) as GuardedCollection<C>;
+  return withOverrides(collection, overrides) as GuardedCollection<C>;
 }

@@ -1,3 +1,4 @@
+export { NO_TEXT_RULE } from '@memgar/core/adapter-kit';
 export {
   type ChromaCollectionLike,
   type ChromaRecordSet,
@@ -5,5 +6,4 @@ export {
   type GuardedCollection,
   guardCollection,
   type HeldChromaWrite,
-  NO_TEXT_RULE,
 } from './guard-collection.js';
