@@ -4,19 +4,15 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { describe, expect, it } from 'vitest';
 
-// The TypeScript source runs in a real child process: Node's module hooks from core's test support
-// transpile it, and the `@memgar/source` condition maps @memgar/core to its source (no build needed).
-const bin = fileURLToPath(new URL('./bin.ts', import.meta.url));
-const hooks = fileURLToPath(import.meta.resolve('@memgar/core/package.json')).replace(
-  /package\.json$/,
-  'src/test-support/register-ts.mjs',
-);
+// The built bin runs in a real child process (turbo builds before it tests): transpiling core's
+// sources in the child at start-up took 9 s alone and over a minute on a loaded CI machine.
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 describe('memgar-mcp (stdio, child process)', () => {
   it('answers memgar_analyze over stdio', async () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: ['--conditions=@memgar/source', '--import', hooks, bin],
+      args: [bin],
       stderr: 'pipe',
     });
     const client = new Client({ name: 'test', version: '1.0.0' });
