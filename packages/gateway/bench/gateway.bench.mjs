@@ -1,9 +1,12 @@
-// Added latency of the gateway over a direct call, on loopback: autocannon at a fixed request rate
-// against (a) the upstream directly and (b) the gateway in front of it, for a 1 KB prompt, non-streaming
-// and streaming. The upstream and the gateway (the built dist) run in their own processes; autocannon
-// runs here. Latencies are each response's full duration (autocannon's per-response timer, in µs
-// precision), 2xx only. The gateway's CPU time per request is reported too: on a shared machine it is
-// steadier than latency.
+// Added latency of the gateway over a direct call, on loopback, for a 1 KB prompt, non-streaming and
+// streaming, at fixed request rates. The upstream and the gateway (the built dist) run in their own
+// processes; the load runs here, in two ways:
+// - paced: requests sent at evenly spaced instants (open loop, undici), each timed from send to the
+//   last byte — the added latency a steady stream of requests sees;
+// - autocannon (`overallRate`): autocannon's own rate limiting, which sends each connection's
+//   per-second quota back to back at the start of every second, so it measures bursts of
+//   `connections` concurrent requests.
+// The gateway's CPU time per request is reported too: on a shared machine it is steadier than latency.
 //
 //   node bench/gateway.bench.mjs [--quick] [--duration 10] [--rates 200,1000] [--json]
 import { fork } from 'node:child_process';
@@ -14,50 +17,65 @@ import { fileURLToPath } from 'node:url';
 const role = process.argv[2];
 const UPSTREAM_KEY = 'sk-bench-upstream';
 const CLIENT_KEY = 'bench-client-key';
+const ANSWER = 'The capital of France is Paris. It has been the capital since the tenth century.';
+const PROMPT = (
+  'Our team is planning a two-day offsite in the spring and would like a short overview of the city first. ' +
+  'Please describe the main districts, how public transport works, which museums are worth a morning, ' +
+  'and where a group of twelve could have dinner without booking months ahead. Keep it practical. '
+)
+  .repeat(4)
+  .slice(0, 1024);
 
-if (role === 'upstream') {
-  const answer = 'The capital of France is Paris. It has been the capital since the tenth century.';
+/** The upstream: a chat completion, or the same answer streamed one word per chunk. */
+function runUpstream() {
   const completion = JSON.stringify({
     id: 'chatcmpl-bench',
     object: 'chat.completion',
     created: 1_700_000_000,
     model: 'gpt-4o-mini',
     choices: [
-      { index: 0, message: { role: 'assistant', content: answer, refusal: null }, finish_reason: 'stop' },
+      { index: 0, message: { role: 'assistant', content: ANSWER, refusal: null }, finish_reason: 'stop' },
     ],
     usage: { prompt_tokens: 250, completion_tokens: 20, total_tokens: 270 },
   });
-  const chunk = (delta, finish = null) =>
-    `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-  const words = answer.split(/(?<= )/);
+  const chunk = (delta, finish = null) => {
+    const c = {
+      id: 'chatcmpl-bench',
+      object: 'chat.completion.chunk',
+      created: 1_700_000_000,
+      model: 'gpt-4o-mini',
+    };
+    return `data: ${JSON.stringify({ ...c, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  };
+  const words = ANSWER.split(/(?<= )/);
   const stream = [
     chunk({ role: 'assistant', content: '' }),
     ...words.map((w) => chunk({ content: w })),
     chunk({}, 'stop'),
-    'data: [DONE]\n\n',
-  ].join('');
+  ]
+    .concat('data: [DONE]\n\n')
+    .join('');
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (d) => {
       body += d;
     });
     req.on('end', () => {
-      if (body.includes('"stream":true')) {
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.end(stream);
-      } else {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(completion);
-      }
+      const sse = body.includes('"stream":true');
+      res.writeHead(200, { 'content-type': sse ? 'text/event-stream' : 'application/json' });
+      res.end(sse ? stream : completion);
     });
   });
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
-} else if (role === 'gateway') {
+}
+
+/** The gateway (built dist) with the default policy, one canary, response DLP and injection checks on. */
+async function runGateway(upstreamPort) {
   const { startGateway } = await import('../dist/index.js');
   const gw = await startGateway({
     port: 0,
-    upstreamBaseUrl: `http://127.0.0.1:${process.argv[3]}`,
+    upstreamBaseUrl: `http://127.0.0.1:${upstreamPort}`,
     allowedUpstreamHosts: ['127.0.0.1'],
     allowPrivateUpstreams: ['127.0.0.1'],
     keys: [{ name: 'bench', clientKey: CLIENT_KEY, upstreamKey: UPSTREAM_KEY }],
@@ -85,32 +103,66 @@ function start(...args) {
   });
 }
 
-const PROMPT = (
-  'Our team is planning a two-day offsite in the spring and would like a short overview of the city first. ' +
-  'Please describe the main districts, how public transport works, which museums are worth a morning, ' +
-  'and where a group of twelve could have dinner without booking months ahead. Keep it practical. '
-)
-  .repeat(4)
-  .slice(0, 1024);
-
 function percentile(sorted, p) {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function measure(autocannon, port, rate, seconds, stream) {
-  const body = JSON.stringify({
-    model: 'gpt-4o-mini',
-    stream,
-    messages: [{ role: 'user', content: PROMPT }],
-  });
+const summary = (durations, errors) => {
+  durations.sort((a, b) => a - b);
+  return {
+    p50: percentile(durations, 50),
+    p99: percentile(durations, 99),
+    requests: durations.length,
+    errors,
+  };
+};
+
+const requestBody = (stream) =>
+  JSON.stringify({ model: 'gpt-4o-mini', stream, messages: [{ role: 'user', content: PROMPT }] });
+const headers = { 'content-type': 'application/json', authorization: `Bearer ${CLIENT_KEY}` };
+
+/** Evenly spaced requests (open loop) for `seconds`; each timed from its send to its last byte. */
+async function paced(undici, port, rate, seconds, stream) {
+  const pool = new undici.Pool(`http://127.0.0.1:${port}`, { connections: 512 });
+  const body = requestBody(stream);
+  const durations = [];
+  let errors = 0;
+  const inFlight = [];
+  const total = Math.round(rate * seconds);
+  const t0 = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inFlight.push(
+      (async () => {
+        const t = performance.now();
+        try {
+          const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers, body });
+          await res.body.text();
+          if (res.statusCode === 200) durations.push(performance.now() - t);
+          else errors++;
+        } catch {
+          errors++;
+        }
+      })(),
+    );
+  }
+  await Promise.all(inFlight);
+  await pool.close();
+  return summary(durations, errors);
+}
+
+/** autocannon at `overallRate` (per-second quotas over `connections`: bursty), 2xx latencies. */
+async function cannon(autocannon, port, rate, seconds, stream) {
   const durations = [];
   let non2xx = 0;
   const instance = autocannon({
     url: `http://127.0.0.1:${port}/v1/chat/completions`,
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${CLIENT_KEY}` },
-    body,
+    headers,
+    body: requestBody(stream),
     connections: Math.max(10, Math.ceil(rate / 20)),
     overallRate: rate,
     duration: seconds,
@@ -120,56 +172,58 @@ async function measure(autocannon, port, rate, seconds, stream) {
     else non2xx++;
   });
   const result = await instance;
-  durations.sort((a, b) => a - b);
-  return {
-    p50: percentile(durations, 50),
-    p99: percentile(durations, 99),
-    requests: durations.length,
-    errors: result.errors + result.timeouts + non2xx,
-  };
+  return summary(durations, result.errors + result.timeouts + non2xx);
 }
 
 async function main() {
   const args = process.argv.slice(2);
-  const flag = (name) => args.includes(name);
   const value = (name, fallback) => {
     const i = args.indexOf(name);
     return i === -1 ? fallback : args[i + 1];
   };
-  const quick = flag('--quick');
+  const quick = args.includes('--quick');
   const seconds = Number(value('--duration', quick ? 3 : 10));
   const rates = String(value('--rates', '200,1000')).split(',').map(Number);
   const { default: autocannon } = await import('autocannon');
+  const undici = await import('undici');
   const upstream = await start('upstream');
   const gateway = await start('gateway', String(upstream.port));
+  const cpu = async (fn) => {
+    gateway.child.send('cpu-start');
+    const r = await fn();
+    const ms = await new Promise((resolve) => {
+      gateway.child.once('message', (m) => resolve(m.cpuMs));
+      gateway.child.send('cpu-end');
+    });
+    return { ...r, cpuPerRequest: ms / Math.max(1, r.requests) };
+  };
   const rows = [];
   try {
     for (const stream of [false, true]) {
       for (const rate of rates) {
         // Warm both paths (JIT, connection pools) at the same rate first.
-        await measure(autocannon, upstream.port, rate, 2, stream);
-        await measure(autocannon, gateway.port, rate, 2, stream);
-        const direct = await measure(autocannon, upstream.port, rate, seconds, stream);
-        gateway.child.send('cpu-start');
-        const via = await measure(autocannon, gateway.port, rate, seconds, stream);
-        const cpuMs = await new Promise((resolve) => {
-          gateway.child.once('message', (m) => resolve(m.cpuMs));
-          gateway.child.send('cpu-end');
-        });
-        via.cpuPerRequest = cpuMs / Math.max(1, via.requests);
-        rows.push({ mode: stream ? 'streaming' : 'non-streaming', rate, direct, gateway: via });
+        await paced(undici, upstream.port, rate, 2, stream);
+        await paced(undici, gateway.port, rate, 2, stream);
+        const mode = stream ? 'streaming' : 'non-streaming';
+        const direct = await paced(undici, upstream.port, rate, seconds, stream);
+        const via = await cpu(() => paced(undici, gateway.port, rate, seconds, stream));
+        rows.push({ load: 'paced', mode, rate, direct, gateway: via });
+        const cDirect = await cannon(autocannon, upstream.port, rate, seconds, stream);
+        const cVia = await cpu(() => cannon(autocannon, gateway.port, rate, seconds, stream));
+        rows.push({ load: 'autocannon', mode, rate, direct: cDirect, gateway: cVia });
       }
     }
   } finally {
     upstream.child.kill();
     gateway.child.kill();
   }
-  if (flag('--json')) {
+  if (args.includes('--json')) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return;
   }
   const f = (n) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
   const header = [
+    'load',
     'mode',
     'req/s',
     'direct p50',
@@ -178,11 +232,12 @@ async function main() {
     'direct p99',
     'gateway p99',
     'added p99',
-    'gateway CPU/req',
-    'requests',
+    'CPU ms/req',
+    'ok',
     'errors',
   ];
   const lines = rows.map((r) => [
+    r.load,
     r.mode,
     String(r.rate),
     f(r.direct.p50),
@@ -197,13 +252,14 @@ async function main() {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const row = (cells) =>
-    cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  const load = loadavg()[0].toFixed(1);
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(
-    `gateway added latency, 1 KB prompt, loopback, ${seconds} s per run (ms; load average ${load})`,
+    `memgar gateway: added latency (ms), 1 KB prompt, loopback, ${seconds} s per run, load average ${loadavg()[0].toFixed(1)}`,
   );
   console.log(row(header));
   for (const l of lines) console.log(row(l));
 }
 
-if (role !== 'upstream' && role !== 'gateway') await main();
+if (role === 'upstream') runUpstream();
+else if (role === 'gateway') await runGateway(process.argv[3]);
+else await main();
