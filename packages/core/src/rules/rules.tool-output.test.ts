@@ -24,8 +24,9 @@ describe('quiet tool-output injections', () => {
     const review = PROFILES.balanced.humanReview;
     for (const id of UNTRUSTED_ONLY) {
       const rule = BUILTIN_RULES.find((r) => r.id === id);
-      expect(rule, id).toBeDefined();
+      expect(rule?.id, id).toBe(id);
       const w = rule?.weight ?? 0;
+      expect(w, id).toBeGreaterThan(0);
       for (const t of ['tool', 'rag', 'web', 'email'] as const) {
         expect(scoreAt(w, DEFAULT_SOURCE_TYPE_TRUST[t]), `${id} on ${t}`).toBeGreaterThanOrEqual(review);
       }
