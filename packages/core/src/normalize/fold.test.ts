@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../test-support/random.js';
 import { normalize } from './normalize.js';
 import type { TextView } from './types.js';
 
@@ -12,16 +13,7 @@ const mainView = (s: string): TextView => {
 const originalOf = (original: string, view: TextView, a: number, b: number): string =>
   original.slice(view.offsets[a], view.offsets[b]);
 
-/** Deterministic pseudo-random generator (mulberry32). */
-function rng(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const PIECES = [
   'a',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../test-support/random.js';
 import { findHtmlEntitySegments } from './html-entities.js';
 import { type DecodeStats, type EncodedSegment, MAX_DECODED_UNITS } from './segment.js';
 import { looksLikeText } from './text-test.js';
@@ -214,17 +215,7 @@ function expectSame(s: string, limit = 16): void {
   expect(got).toEqual(want);
 }
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const PIECES = [
   '&#65;',

@@ -4,21 +4,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Analyzer } from '../analyzer/analyzer.js';
 import { addAnalysisObserver } from '../analyzer/observers.js';
 import { InvalidOptionError } from '../errors/index.js';
+import { mulberry32 } from '../test-support/random.js';
 import { DRIFT_DETECTED, DriftDetector, type DriftEvent } from './drift-detector.js';
 import { parseExposition } from './exposition.test-support.js';
 import { enableMetrics } from './prometheus-metrics.js';
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+const rng = mulberry32;
 
 /** Scores like normal traffic: mostly low, a tail of higher ones. */
 function normal(n: number, seed: number): number[] {
