@@ -25,6 +25,7 @@ export const DELAYED_ACTIVATION_RULES: readonly Rule[] = [
       negative: [
         'After 5 days the parcel goes back to the depot.',
         'The word "bluebird" comes from an old song.',
+        "Never use the word 'synergy' in my slides.",
       ],
     },
   },

@@ -1114,8 +1114,10 @@ export const BUILTIN_SIGNALS: readonly Signal[] = [
       'dormant',
       'sleeper',
     ],
+    // A quoted word or phrase arms an instruction only after a condition ("when anyone says the word
+    // 'sunrise'"); alone it is a style preference ("never use the word 'synergy'") or a mention.
     pattern:
-      '\\b(?:after (?:[0-9]{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|a few|several|a couple of) (?:more |further |additional )?(?:turns|messages|conversations|interactions|exchanges|replies|responses|sessions|requests|queries|days|weeks|prompts)\\b|(?:on|after|starting|beginning|from) (?:[0-9]{1,2}(?:st|nd|rd|th)? )?(?:january|february|march|april|may|june|july|august|september|october|november|december)\\b|(?:the|a|this|secret|special) (?:code ?word|trigger word|magic word|keyword|passphrase|phrase|word) [\'"]|(?:code ?word|trigger word|magic word|activation phrase|dormant|sleeper)\\b)',
+      '\\b(?:after (?:[0-9]{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|a few|several|a couple of) (?:more |further |additional )?(?:turns|messages|conversations|interactions|exchanges|replies|responses|sessions|requests|queries|days|weeks|prompts)\\b|(?:on|after|starting|beginning|from) (?:[0-9]{1,2}(?:st|nd|rd|th)? )?(?:january|february|march|april|may|june|july|august|september|october|november|december)\\b|\\b(?:when|whenever|if|once|upon|as soon as|until)\\b[^.!?\\n]{0,40}\\b(?:the|a|this|secret|special) (?:code ?word|trigger word|magic word|keyword|passphrase|phrase|word) [\'"]|(?:code ?word|trigger word|magic word|activation phrase|dormant|sleeper)\\b)',
   },
   {
     id: 'tool_ref',
@@ -1285,6 +1287,14 @@ export const BUILTIN_SIGNALS: readonly Signal[] = [
     keywords: ['my'],
     pattern:
       "\\bmy (?:[a-z0-9'._/-]{1,24} ){0,3}?(?:accounts?|bank|wallet|funds|savings|balance|cards?|crypto|bitcoin|stocks?|shares|portfolio|investments?|passwords?|keys|cameras?|alarm|locks?|doors?|garage|home|house|residence|apartment|network|router|computer|laptop|server|system|devices?|files?|folders?|director(?:y|ies)|documents?|drive|dropbox|inbox|e-?mails|messages|contacts|friends|records?|data|repositor(?:y|ies)|repos?|cloud|storage|backups?|browser|identity|prescriptions?|medications?)\\b|\\bon my behalf\\b",
+  },
+  {
+    id: 'user_funds',
+    description:
+      'The user\u2019s own money, as a source or destination of a payment: my savings, my bank account, my wallet, my shares, my credit card, the user\u2019s saved card. A card that is not a payment card ("my contact card") does not count.',
+    keywords: ['my', "user's", "customer's"],
+    pattern:
+      "\\b(?:my|the user's|the customer's) (?:[a-z0-9'._/-]{1,24} ){0,3}?(?:accounts?|bank|wallet|funds|savings|balance|crypto|bitcoin|stocks?|shares|portfolio|investments?|brokerage|pension)\\b|\\b(?:my|the user's|the customer's) (?:new |old |other |second |primary |default |usual )?(?:credit|debit|business|company|corporate|saved|visa|mastercard|amex|bank|payment|new) cards?\\b",
   },
   {
     id: 'code_handoff',
