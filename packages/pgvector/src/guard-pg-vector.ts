@@ -1,24 +1,19 @@
-import { InvalidInputError, InvalidOptionError, type SourceType } from '@memgar/core';
+import { InvalidOptionError } from '@memgar/core';
 import * as kit from '@memgar/core/adapter-kit';
-import * as sql from './sql.js';
 import type * as T from './types.js';
 
 type Row = Record<string, unknown>;
-type Item = { text: string; sourceType: SourceType; sourceId?: string; id?: string | number };
-const OPS = { cosine: '<=>', l2: '<->', inner_product: '<#>' } as const;
-/** Relevance from a distance (higher is better) for the retrieval guard's ranking. */
-const SCORE = {
-  cosine: (d: number) => 1 - d,
-  l2: (d: number) => 1 / (1 + d),
-  inner_product: (d: number) => -d,
-};
+/** Where the rows of an `insert` / `upsert` came from. */
+type Source = Pick<T.PgVectorRow, 'sourceType' | 'sourceId'>;
+/** Each distance's operator, and the relevance (higher is better) the retrieval guard ranks by. */
+const DISTANCES = {
+  cosine: { op: '<=>', score: (d: number) => 1 - d },
+  l2: { op: '<->', score: (d: number) => 1 / (1 + d) },
+  inner_product: { op: '<#>', score: (d: number) => -d },
+} as const;
 const vectorSql = (v: readonly number[]) => `[${v.join(',')}]`;
-const isObject = (v: unknown): v is Row => typeof v === 'object' && v !== null && !Array.isArray(v);
-const idOf = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? { id: v } : {});
-
-function bad(field: string, message: string): never {
-  throw new InvalidInputError(field, `@memgar/pgvector: ${message}`);
-}
+const isObject = kit.isPlainRecord;
+const bad: kit.FailInput = kit.inputFailure('@memgar/pgvector');
 
 /**
  * Wraps a `pg` client or pool: the same object (swap it in), whose `query` decides every text
@@ -42,53 +37,39 @@ export function guardPgVector<C extends T.PgQueryable>(
   const held = new kit.HeldWrites<T.PgHeldRecord>((r) => run(r.text, r.values), options.reviewQueue);
 
   /** Decides every tuple's text, queues held ones, stores the allowed ones in one rewritten INSERT. */
-  async function guardedInsert(p: sql.ParsedInsert, values: unknown[], rest: Row, sources?: Partial<Item>[]) {
-    const [iText, iId, iEmb, iMeta] = [textCol, idCol, embCol, metaCol].map((c) =>
-      c ? p.columns.indexOf(c) : -1,
-    );
-    if (iText === undefined || iText < 0) bad('query', `an INSERT into ${table} must set ${textCol}`);
-    const param = (t: sql.SqlItem[], c = -1) => {
-      const n = c < 0 ? undefined : sql.placeholder(t[c] as sql.SqlItem);
+  async function guardedInsert(p: kit.SqlInsert, values: unknown[], rest: Row, sources?: Source[]) {
+    if (!p.columns.includes(textCol)) bad('query', `an INSERT into ${table} must set ${textCol}`);
+    /** The value of tuple `t`'s `column` when it is a `$n` parameter with a value. */
+    const param = (t: kit.SqlItem[], column: string) => {
+      const item = t[p.columns.indexOf(column)];
+      const n = item && kit.sqlPlaceholder(item);
       return n !== undefined && n <= values.length ? values[n - 1] : undefined;
     };
-    const items: Item[] = p.tuples.map((t, i) => {
-      const text = param(t, iText);
+    const items = p.tuples.map((t, i) => {
+      const text = param(t, textCol);
       if (typeof text !== 'string')
         bad('query', `every ${textCol} value must be a $n parameter holding a string`);
-      return { sourceType: source, ...sources?.[i], text, ...idOf(param(t, iId)) };
+      const { sourceType, sourceId } = sources?.[i] ?? {};
+      const id = kit.idField(param(t, idCol));
+      return { sourceType: sourceType ?? source, ...(sourceId && { sourceId }), text, ...id };
     });
-    /** One INSERT of the picked tuples: text swapped in, re-embedded when changed (or without one), stamped. */
-    const statement = async (picked: { i: number; o: kit.WriteOutcome; text: string }[]) => {
-      const out: unknown[] = [];
-      const next = (v: unknown) => `$${out.push(v)}`;
-      const reembed = ({ i, text }: (typeof picked)[number]) =>
-        embed && iEmb !== -1 && (text !== items[i]?.text || param(p.tuples[i]!, iEmb) == null)
-          ? kit.embedChecked(embed, text)
-          : Promise.resolve(undefined);
-      const vectors = await kit.mapPool(picked, options.concurrency ?? 8, reembed);
-      const tuples = picked.map(({ i, o, text }, n) => {
-        const memgar = kit.memgarStamp(o.memgar, items[i]!, kit.isHeldDecision(o.memgar.decision));
-        const meta = metaCol ? next(JSON.stringify({ memgar })) : '';
-        const v = vectors[n];
-        const cells = p.tuples[i]!.map((item, c) => {
-          if (c === iText) return next(text);
-          if (c === iEmb && v !== undefined) return next(vectorSql(v));
-          const s = sql.renumber(item, (k) =>
-            k <= values.length ? next(values[k - 1]) : bad('query', `no $${k}`),
-          );
-          return c === iMeta ? `COALESCE((${s})::jsonb, '{}'::jsonb) || ${meta}::jsonb` : s;
-        });
-        if (metaCol && iMeta === -1) cells.push(`${meta}::jsonb`);
-        return `(${cells.join(', ')})`;
-      });
-      const head = metaCol && iMeta === -1 ? p.head.replace(/\)\s*$/, `, ${sql.ident(metaCol)})`) : p.head;
-      return { text: `${head} VALUES ${tuples.join(', ')}${p.tail}`, values: out };
+    /** The tuple of a write: text swapped in, re-embedded vector, memgar stamp merged into the metadata. */
+    const cell: kit.SqlCell<kit.StampedWrite> = ({ text, stamp, vector }, column, original, add) => {
+      if (column === textCol) return add(text);
+      if (column === embCol && vector !== undefined) return add(vectorSql(vector));
+      if (column !== metaCol) return original!();
+      const meta = `${add(JSON.stringify({ memgar: stamp }))}::jsonb`;
+      return original ? `COALESCE((${original()})::jsonb, '{}'::jsonb) || ${meta}` : meta;
     };
-    const record = (i: number, o: kit.WriteOutcome) => statement([{ i, o, text: items[i]!.text }]);
-    const outcomes = await kit.guardAndHold(enforcer, options, items, { held, record, holdOnThrow: false });
-    const picked = outcomes.flatMap((o, i) => (o.stored ? [{ i, o, text: o.text }] : []));
-    const result = picked.length
-      ? await run({ ...rest, ...(await statement(picked)) })
+    const added = metaCol && !p.columns.includes(metaCol) ? [metaCol] : [];
+    const build = (writes: kit.StampedWrite[]) => kit.rebuildSqlInsert(p, values, writes, added, cell);
+    /** Re-embedded: a rewrite, or a row without a vector (with `embed` and an embedding column). */
+    const reembed = (i: number, text: string) =>
+      p.columns.includes(embCol) && (text !== items[i]?.text || param(p.tuples[i]!, embCol) == null);
+    const how = { held, build, embed, reembed };
+    const { outcomes, stored } = await kit.guardStampedWrites(enforcer, options, items, how);
+    const result = stored
+      ? await run({ ...rest, ...stored })
       : { command: 'INSERT', rowCount: 0, rows: [], fields: [], oid: 0 };
     return { result, outcomes };
   }
@@ -105,28 +86,19 @@ export function guardPgVector<C extends T.PgQueryable>(
     if (withId % rows.length !== 0 || (upsert && withId < rows.length))
       bad('id', upsert ? 'upsert needs an id for every row' : 'give an id for every row or for none');
     const columns = [...(withId ? [idCol] : []), textCol, embCol, ...(metaCol ? [metaCol] : [])];
-    const values: unknown[] = [];
-    const tuples = rows.map((r) =>
-      [
-        ...(withId ? [r.id] : []),
-        r.text,
-        r.embedding ? vectorSql(r.embedding) : null,
-        ...(metaCol ? [JSON.stringify(r.metadata ?? {})] : []),
-      ].map((v) => ({ sql: `$${values.push(v)}`, code: `$${values.length}` })),
-    );
-    const set = columns.filter((c) => c !== idCol).map((c) => `${sql.ident(c)} = EXCLUDED.${sql.ident(c)}`);
-    const tail = upsert ? ` ON CONFLICT (${sql.ident(idCol)}) DO UPDATE SET ${set.join(', ')}` : '';
-    const head = `INSERT INTO ${sql.ident(table)} (${columns.map(sql.ident).join(', ')})`;
-    const sources = rows.map((r) => ({
-      sourceType: r.sourceType ?? source,
-      ...(r.sourceId && { sourceId: r.sourceId }),
-    }));
-    const { result, outcomes } = await guardedInsert({ head, columns, tuples, tail }, values, {}, sources);
+    const tuples = rows.map((r) => [
+      ...(withId ? [r.id] : []),
+      r.text,
+      r.embedding ? vectorSql(r.embedding) : null,
+      ...(metaCol ? [JSON.stringify(r.metadata ?? {})] : []),
+    ]);
+    const { insert, values } = kit.buildSqlInsert(table, columns, tuples, upsert ? idCol : undefined);
+    const { result, outcomes } = await guardedInsert(insert, values, {}, rows);
     return {
-      rows: outcomes.map((o) => ({
-        decision: o.memgar.decision,
-        stored: o.stored,
-        ...(o.reviewId ? { reviewId: o.reviewId } : {}),
+      rows: outcomes.map(({ memgar, stored, reviewId }) => ({
+        decision: memgar.decision,
+        stored,
+        ...(reviewId && { reviewId }),
       })),
       rowCount: result.rowCount ?? 0,
     };
@@ -141,25 +113,24 @@ export function guardPgVector<C extends T.PgQueryable>(
       return { text, id: r[idCol], score: score?.(r), sourceType: prov.sourceType, sourceId: prov.sourceId };
     };
     const how = { ...(query !== undefined && { query }), sourceType: source };
-    return (await kit.guardRecords(enforcer, options, rows, fields, how)).map(
-      ({ index, record: r, text, memgar }) => {
-        const meta = metaCol && isObject(r[metaCol]) ? { [metaCol]: { ...(r[metaCol] as Row), memgar } } : {};
-        return { index, row: { ...r, [textCol]: text, ...meta }, text, memgar };
-      },
-    );
+    const kept = await kit.guardRecords(enforcer, options, rows, fields, how);
+    return kept.map(({ index, record: r, text, memgar }) => {
+      const meta = metaCol && isObject(r[metaCol]) ? { [metaCol]: { ...(r[metaCol] as Row), memgar } } : {};
+      return { index, row: { ...r, [textCol]: text, ...meta }, text, memgar };
+    });
   }
 
   async function query(arg: unknown, ...more: unknown[]): Promise<unknown> {
     const config = typeof arg === 'string' ? { text: arg } : isObject(arg) ? arg : {};
-    const code = typeof config.text === 'string' ? sql.codeOf(config.text) : '';
-    if (!sql.mentions(code, table)) return run(arg, ...more);
+    const code = typeof config.text === 'string' ? kit.sqlCode(config.text) : '';
+    if (!kit.sqlMentions(code, table)) return run(arg, ...more);
     if (more.some((m) => typeof m === 'function') || typeof config.submit === 'function' || config.callback)
       bad('query', `queries on ${table} take the promise form (no callback, no Submittable)`);
     if (config.rowMode === 'array') bad('query', `rowMode 'array' is not supported on ${table}`);
     const values = Array.isArray(more[0]) ? more[0] : Array.isArray(config.values) ? config.values : [];
-    if (sql.isWrite(code)) {
-      if (/^\s*update\b/i.test(code) && !sql.mentions(code, textCol)) return run(arg, ...more);
-      const parsed = sql.parseInsert(config.text as string, table);
+    if (kit.isSqlWrite(code)) {
+      if (/^\s*update\b/i.test(code) && !kit.sqlMentions(code, textCol)) return run(arg, ...more);
+      const parsed = kit.parseSqlInsert(config.text as string, table);
       if (!parsed)
         bad('query', `cannot guard this write to ${table}: use INSERT INTO ${table} (…) VALUES ($1, …)`);
       const { text: _t, values: _v, name: _n, ...rest } = config;
@@ -171,11 +142,7 @@ export function guardPgVector<C extends T.PgQueryable>(
     return Object.assign(result, { rows: kept.map((k) => k.row), rowCount: kept.length });
   }
 
-  async function similaritySearch(
-    q: string | readonly number[],
-    k: number,
-    o: T.SimilaritySearchOptions = {},
-  ) {
+  const similaritySearch: T.PgVectorHelpers['similaritySearch'] = async (q, k, o = {}) => {
     if (!Number.isInteger(k) || k < 1) bad('k', 'k must be a positive integer');
     if (typeof q === 'string' && !embed)
       throw new InvalidOptionError('embed', '@memgar/pgvector: a text query needs the embed option');
@@ -183,44 +150,37 @@ export function guardPgVector<C extends T.PgQueryable>(
     const values: unknown[] = [vectorSql(v)];
     const where: string[] = [];
     const only = o.onlyDecisions ?? options.onlyDecisions;
-    const m = metaCol && sql.ident(metaCol);
+    const m = metaCol && kit.sqlIdent(metaCol);
     if ((only || o.filter) && !m)
       throw new InvalidOptionError('metadataColumn', '@memgar/pgvector: filters need it');
     if (only) {
-      const decisions = `$${values.push([...only])}::text[]`;
-      where.push(
-        `(${m}->'memgar'->>'decision' = ANY(${decisions}) OR ${m}->'memgar'->>'review' = 'approved')`,
-      );
+      const [decision, review] = ['decision', 'review'].map((key) => `${m}->'memgar'->>'${key}'`);
+      where.push(`(${decision} = ANY($${values.push([...only])}::text[]) OR ${review} = 'approved')`);
     }
     if (o.filter) where.push(`${m} @> $${values.push(JSON.stringify(o.filter))}::jsonb`);
-    const dist = `${sql.ident(embCol)} ${OPS[distance]} $1`;
+    const dist = `${kit.sqlIdent(embCol)} ${DISTANCES[distance].op} $1`;
     const filter = where.length ? ` WHERE ${where.join(' AND ')}` : '';
     const { rows } = await run(
-      `SELECT *, ${dist} AS memgar_distance FROM ${sql.ident(table)}${filter} ORDER BY ${dist} LIMIT $${values.push(k)}`,
+      `SELECT *, ${dist} AS memgar_distance FROM ${kit.sqlIdent(table)}${filter} ORDER BY ${dist} LIMIT $${values.push(k)}`,
       values,
     );
-    const kept = await guardRows(rows, typeof q === 'string' ? q : undefined, (r) =>
-      SCORE[distance](Number(r.memgar_distance)),
-    );
+    const score = (r: Row) => DISTANCES[distance].score(Number(r.memgar_distance));
+    const kept = await guardRows(rows, typeof q === 'string' ? q : undefined, score);
     return kept.map(({ row: { memgar_distance, ...row }, text, memgar }) => ({
       row,
       text,
       distance: Number(memgar_distance),
       memgar,
     }));
-  }
+  };
 
   /** A pool's `connect()` gives a guarded client (same table, enforcer and review queue). */
   const connect = async (...args: unknown[]) => {
     if (args.length > 0) bad('connect', 'connect() takes the promise form (no callback)');
     const c: unknown = await (client as unknown as { connect(): Promise<unknown> }).connect();
     if (!isObject(c) || typeof c.query !== 'function' || typeof c.release !== 'function') return c;
-    const guarded = guardPgVector(c as unknown as T.PgQueryable, {
-      ...options,
-      enforcer,
-      reviewQueue: held.queue,
-    });
-    return kit.withOverrides(c, { query: guarded.query });
+    const same = { ...options, enforcer, reviewQueue: held.queue };
+    return kit.withOverrides(c, { query: guardPgVector(c as unknown as T.PgQueryable, same).query });
   };
   const helpers: T.PgVectorHelpers = {
     held,

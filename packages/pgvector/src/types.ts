@@ -1,5 +1,5 @@
-import type { Decision, ReviewQueue, SourceType } from '@memgar/core';
-import type { AdapterWriteOptions, HeldWrites, MemgarMetadata } from '@memgar/core/adapter-kit';
+import type { Decision, SourceType } from '@memgar/core';
+import type { HeldStoreOptions, HeldWrites, MemgarMetadata, SqlStatement } from '@memgar/core/adapter-kit';
 
 /** What the guard needs of a `pg` `Client`, `Pool` or `PoolClient`. */
 export interface PgQueryable {
@@ -9,7 +9,7 @@ export interface PgQueryable {
   ): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
 }
 
-export interface GuardPgVectorOptions extends AdapterWriteOptions {
+export interface GuardPgVectorOptions extends HeldStoreOptions {
   /** The guarded table as named in the catalog (`items`, `rag.items`); the helpers quote it. */
   table: string;
   /** @default 'id' */
@@ -28,8 +28,6 @@ export interface GuardPgVectorOptions extends AdapterWriteOptions {
   distance?: 'cosine' | 'l2' | 'inner_product';
   /** `similaritySearch` keeps only rows stored with one of these decisions, or approved by a reviewer. @default no filter */
   onlyDecisions?: readonly Decision[];
-  /** Where quarantined and human-review writes wait. @default a new in-memory `ReviewQueue` */
-  reviewQueue?: ReviewQueue;
 }
 
 /** A row for `insert` / `upsert`. */
@@ -69,10 +67,7 @@ export interface SimilaritySearchOptions {
 }
 
 /** A held write: the statement that stores it when a reviewer approves. */
-export interface PgHeldRecord {
-  text: string;
-  values: unknown[];
-}
+export type PgHeldRecord = SqlStatement;
 
 export interface PgVectorHelpers {
   /** Decides every row; stores the allowed ones (sanitized text swapped in) in one statement. */

@@ -3,6 +3,7 @@
  * adapter stays a thin translation between its framework's shapes and the memory boundary.
  */
 
+export { type FailInput, inputFailure, isPlainRecord } from './adapter-input.js';
 export { type AdmittedWrite, admitWrites, type WriteEnforcer } from './admit-writes.js';
 export {
   type CanaryRegistryLike,
@@ -37,6 +38,7 @@ export { guardRetrieved, type KeptItem, type RetrievedItem } from './guard-retri
 export { guardToolJson, type ToolResultEnforcer } from './guard-tool-json.js';
 export { defaultToolRefusal, guardToolOutput, type ToolOutputOutcome } from './guard-tool-output.js';
 export { guardWrites, MemoryRefusedError, type WriteItem, type WriteOutcome } from './guard-writes.js';
+export type { HeldStoreOptions } from './held-store-options.js';
 export { type HeldWriteContext, HeldWrites, isHeldDecision } from './held-writes.js';
 export { HoldBack, type HoldBackCheck, type HoldBackChecker } from './hold-back.js';
 export { checkConcurrency, mapPool } from './map-pool.js';
@@ -55,5 +57,25 @@ export {
   reportFiltered,
   UNVERIFIED_RULE,
 } from './report-filtered.js';
+export {
+  buildSqlInsert,
+  isSqlWrite,
+  parseSqlInsert,
+  rebuildSqlInsert,
+  renumberSql,
+  type SqlCell,
+  type SqlInsert,
+  type SqlItem,
+  type SqlStatement,
+  sqlCode,
+  sqlIdent,
+  sqlMentions,
+  sqlPlaceholder,
+} from './sql-insert.js';
+export {
+  guardStampedWrites,
+  type StampedWrite,
+  type StampedWriteOptions,
+} from './stamped-writes.js';
 export { storageCall } from './storage-call.js';
 export { withOverrides } from './with-overrides.js';
