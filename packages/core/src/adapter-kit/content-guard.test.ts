@@ -225,6 +225,37 @@ describe('createContentGuard: output', () => {
   });
 });
 
+describe('createContentGuard: checkOutput', () => {
+  it('returns the output verdict with its risk score, neither reporting nor acting on it', async () => {
+    const canaries = new CanaryRegistry();
+    const c = canaries.issue();
+    const scoring: ContextEnforcer = {
+      onRetrieval: real.onRetrieval.bind(real),
+      onToolResult: async (name, output, context) => ({
+        ...(await real.onToolResult(name, output, context)),
+        riskScore: 73,
+      }),
+    };
+    const { g, events } = guard({ canaries, onBlocked: 'throw' }, scoring);
+    expect(await g.checkOutput(`It says ${c.token}.`, 'output.text')).toMatchObject({
+      allowed: false,
+      decision: 'block',
+      rule: 'canary:leak',
+      riskScore: 100,
+      text: undefined,
+    });
+    expect(await g.checkOutput(POISON, 'output[0].arguments')).toMatchObject({
+      allowed: true,
+      rule: 'test:not-scanned',
+      riskScore: 0,
+      text: POISON,
+    });
+    expect(await g.checkOutput(POISON, 'output.text')).toMatchObject({ allowed: false, riskScore: 73 });
+    expect(await g.checkOutput(BENIGN, 'output.text')).toMatchObject({ allowed: true, text: BENIGN });
+    expect(events).toEqual([]);
+  });
+});
+
 describe('MemgarBlockedError', () => {
   it('is not claimed by isInstance for other CONTENT_BLOCKED errors', () => {
     const other = new ContentBlockedError('refused', { decision: 'block', rule: 'x' });

@@ -59,6 +59,8 @@ export interface ContentGuardOptions {
 /** A text verdict the guard acts on: `text` is what to use when allowed. */
 export interface ContentTextCheck extends HoldBackCheck {
   text: string | undefined;
+  /** The risk score (0–100): the enforcer's; 100 for a canary leak; 0 when not scanned or without a verdict. */
+  riskScore: number;
 }
 
 /** What differs between the adapters sharing the guard. */
@@ -88,6 +90,11 @@ export interface ContentGuard {
   output(text: string, where: string): Promise<string>;
   /** Checks a complete streamed output (a tool call); a violation is reported and thrown. */
   mustPass(text: string, where: string): Promise<void>;
+  /**
+   * Checks model output text or tool-call arguments as `output` does (canaries, then the output
+   * scan) without acting on the verdict or reporting it, for an adapter that reports and acts itself.
+   */
+  checkOutput(text: string, where: string): Promise<ContentTextCheck>;
   /** A hold-back window for one stream; a violation is reported and thrown as `MemgarBlockedError`. */
   holdBack(): HoldBack;
 }
@@ -123,9 +130,10 @@ export function createContentGuard(
     decision: Decision,
     rule: string,
     reason: string,
+    riskScore: number,
     text?: string,
-  ): ContentTextCheck => ({ allowed, decision, rule, reason, text });
-  const noVerdict = check(false, 'quarantine', `${names.prefix}:no-verdict`, 'no verdict');
+  ): ContentTextCheck => ({ allowed, decision, rule, reason, text, riskScore });
+  const noVerdict = check(false, 'quarantine', `${names.prefix}:no-verdict`, 'no verdict', 0);
 
   const emit = (stage: Stage, where: string, c: HoldBackCheck, action: ContentDecisionEvent['action']) => {
     const { decision, allowed, rule, reason } = c;
@@ -156,10 +164,10 @@ export function createContentGuard(
     const leak = options.canaries?.scan(text)[0];
     if (leak !== undefined) {
       const label = leak.canary.label ?? leak.canary.fingerprint;
-      return check(false, 'block', 'canary:leak', `canary ${label} leaked (${leak.view})`);
+      return check(false, 'block', 'canary:leak', `canary ${label} leaked (${leak.view})`, 100);
     }
     if (!scan.output || names.isArguments(where))
-      return check(true, 'allow', notScanned, 'not scanned', text);
+      return check(true, 'allow', notScanned, 'not scanned', 0, text);
     const v = await enforcer.onToolResult('model-output', text, { sourceType: 'agent' });
     return { ...v, text: v.safeContent };
   };
@@ -191,6 +199,7 @@ export function createContentGuard(
       const c = await checkOutput(text, where);
       if (!c.allowed) throw fail(where, c);
     },
+    checkOutput,
     holdBack: () => new HoldBack(options.holdBack ?? 256, checkOutput, fail),
   };
 }

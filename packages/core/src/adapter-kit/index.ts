@@ -35,6 +35,7 @@ export {
   type RecordFields,
 } from './guard-records.js';
 export { guardRetrieved, type KeptItem, type RetrievedItem } from './guard-retrieved.js';
+export { guardRetrievedGroups, type RetrievedGroup } from './guard-retrieved-groups.js';
 export { guardToolJson, type ToolResultEnforcer } from './guard-tool-json.js';
 export { defaultToolRefusal, guardToolOutput, type ToolOutputOutcome } from './guard-tool-output.js';
 export { guardWrites, MemoryRefusedError, type WriteItem, type WriteOutcome } from './guard-writes.js';
@@ -51,6 +52,7 @@ export {
 } from './memgar-metadata.js';
 export { flatMemgarStamp, type MemgarStamp, memgarStamp, storedProvenance } from './memgar-stamp.js';
 export { mostSevere } from './most-severe.js';
+export { originalMethods } from './original-methods.js';
 export {
   acceptProvenance,
   NO_TEXT_RULE,
@@ -78,4 +80,6 @@ export {
   type StampedWriteOptions,
 } from './stamped-writes.js';
 export { storageCall } from './storage-call.js';
+export { type TextLeaves, type TextLeavesOptions, textLeaves } from './text-leaves.js';
 export { withOverrides } from './with-overrides.js';
+export { WriteMemo } from './write-memo.js';
