@@ -1195,11 +1195,22 @@ export const BUILTIN_SIGNALS: readonly Signal[] = [
       'activation phrase',
       'dormant',
       'sleeper',
+      'say',
+      'says',
+      'type',
+      'types',
+      'write',
+      'writes',
+      'mention',
+      'mentions',
+      'enter',
+      'enters',
     ],
     // A quoted word or phrase arms an instruction only after a condition ("when anyone says the word
-    // 'sunrise'"); alone it is a style preference ("never use the word 'synergy'") or a mention.
+    // 'sunrise'", "if I ever say 'it's raining in Oslo'"); alone it is a style preference ("never
+    // use the word 'synergy'") or a mention.
     pattern:
-      '\\b(?:after (?:[0-9]{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|a few|several|a couple of) (?:more |further |additional )?(?:turns|messages|conversations|interactions|exchanges|replies|responses|sessions|requests|queries|days|weeks|prompts)\\b|(?:on|after|starting|beginning|from) (?:[0-9]{1,2}(?:st|nd|rd|th)? )?(?:january|february|march|april|may|june|july|august|september|october|november|december)\\b|\\b(?:when|whenever|if|once|upon|as soon as|until)\\b[^.!?\\n]{0,40}\\b(?:the|a|this|secret|special) (?:code ?word|trigger word|magic word|keyword|passphrase|phrase|word) [\'"]|(?:code ?word|trigger word|magic word|activation phrase|dormant|sleeper)\\b)',
+      '\\b(?:after (?:[0-9]{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|a few|several|a couple of) (?:more |further |additional )?(?:turns|messages|conversations|interactions|exchanges|replies|responses|sessions|requests|queries|days|weeks|prompts)\\b|(?:on|after|starting|beginning|from) (?:[0-9]{1,2}(?:st|nd|rd|th)? )?(?:january|february|march|april|may|june|july|august|september|october|november|december)\\b|\\b(?:when|whenever|if|once|as soon as)\\b (?:i|the user|a user|anyone|someone|they|he|she|you)(?: ever| next| later)? (?:say|says|type|types|write|writes|mention|mentions|enter|enters) [\'"\\u2018\\u201c]|\\b(?:when|whenever|if|once|upon|as soon as|until)\\b[^.!?\\n]{0,40}\\b(?:the|a|this|secret|special) (?:code ?word|trigger word|magic word|keyword|passphrase|phrase|word) [\'"]|(?:code ?word|trigger word|magic word|activation phrase|dormant|sleeper)\\b)',
   },
   {
     id: 'tool_ref',
