@@ -1,29 +1,10 @@
 import { InvalidInputError } from '@memgar/core';
-import { type HeldWrites, withOverrides } from '@memgar/core/adapter-kit';
-import {
-  call,
-  decidedMetadata,
-  type HeldMem0Write,
-  type Mem0GuardOptions,
-  type Mem0Item,
-  mem0Guard,
-} from './shared.js';
-
-type Options = Record<string, unknown>;
-
-/** The `MemoryClient` methods the guard calls (the mem0 platform client from `mem0ai` has them). */
-export interface Mem0ClientLike {
-  add(messages: { role: string; content: unknown }[], options?: Options): Promise<unknown>;
-  update(memoryId: string, body: Options): Promise<unknown>;
-  search(query: string, options?: Options): Promise<{ results: Mem0Item[] }>;
-  getAll(options?: Options): Promise<{ results: Mem0Item[] }>;
-  get(memoryId: string): Promise<Mem0Item>;
-}
+import { call, type Mem0ClientLike, type Mem0Guarded, type Mem0GuardOptions, mem0Guard } from './shared.js';
 
 export type GuardMemoryClientOptions = Mem0GuardOptions;
 
 /** The guarded client: the same interface, plus its held writes and the unguarded original. */
-export type GuardedMemoryClient<C> = C & { readonly held: HeldWrites<HeldMem0Write>; readonly inner: C };
+export type GuardedMemoryClient<C> = Mem0Guarded<C>;
 
 /**
  * Wraps a mem0 platform `MemoryClient`: `add` and `update` decide every text before it is sent
@@ -36,22 +17,15 @@ export function guardMemoryClient<C extends Mem0ClientLike>(
   options: GuardMemoryClientOptions = {},
 ): GuardedMemoryClient<C> {
   const g = mem0Guard(options, client);
-
-  return withOverrides(client, {
-    async add(messages: unknown, addOptions: Options = {}) {
-      const { base, stored } = await g.decideMessages(messages, addOptions);
+  return g.wrap({
+    async add(messages: unknown, addOptions: Record<string, unknown> = {}) {
+      const { stored, request } = await g.decideMessages(messages, addOptions);
       if (stored.length === 0) return []; // nothing is sent
-      const config = { ...base, metadata: { ...base.metadata, ...decidedMetadata(stored.map((s) => s.o)) } };
-      const sent = stored.map((s) => s.m);
-      return call('add', () => client.add(sent, config));
+      return call('add', () => client.add(...request(stored)));
     },
-    update: (memoryId: string, body: Options = {}) => g.update(memoryId, body),
-    ...g.reads,
-    batchUpdate: () =>
-      Promise.reject(
-        new InvalidInputError('batchUpdate', 'batchUpdate is not guarded by memgar: use update'),
-      ),
-    held: g.held,
-    inner: client,
-  }) as GuardedMemoryClient<C>;
+    update: (memoryId: string, body: Record<string, unknown> = {}) => g.update(memoryId, body),
+    async batchUpdate() {
+      throw new InvalidInputError('batchUpdate', 'batchUpdate is not guarded by memgar: use update');
+    },
+  });
 }

@@ -1,13 +1,6 @@
 import type { Decision } from '@memgar/core';
 import * as kit from '@memgar/core/adapter-kit';
-import {
-  call,
-  decidedMetadata,
-  type HeldMem0Write,
-  type Mem0GuardOptions,
-  type Mem0Item,
-  mem0Guard,
-} from './shared.js';
+import { call, type Mem0Guarded, type Mem0GuardOptions, type Mem0Item, mem0Guard } from './shared.js';
 
 type Config = Record<string, unknown>;
 
@@ -40,7 +33,7 @@ export interface GuardMemoryOptions extends Mem0GuardOptions {
 }
 
 /** The guarded memory: the same interface, plus its held writes and the unguarded original. */
-export type GuardedMemory<M> = M & { readonly held: kit.HeldWrites<HeldMem0Write>; readonly inner: M };
+export type GuardedMemory<M> = Mem0Guarded<M>;
 
 /**
  * Wraps a mem0 OSS `Memory`: `add` decides every message before mem0 (or its LLM) sees it and,
@@ -56,10 +49,10 @@ export function guardMemory<M extends Mem0MemoryLike>(
 
   /** The memories mem0's LLM extracted, decided: refused ones deleted, sanitized ones rewritten. */
   async function checkExtracted(results: Mem0Item[], config: Config): Promise<Mem0Item[]> {
-    const texts = results.map((r) => r.memory ?? '');
-    const writes = texts.map((text, i) => {
+    const writes = results.map((r) => {
+      const text = r.memory ?? '';
       const record = { kind: 'add' as const, messages: [{ role: 'user', content: text }], config };
-      return { text, id: results[i]?.id as string, record };
+      return { text, id: r.id, record };
     });
     const outcomes = await g.decide(writes).catch(async (error: unknown) => {
       for (const r of results) await call('delete', () => memory.delete(r.id)); // 'throw': keep none
@@ -69,7 +62,7 @@ export function guardMemory<M extends Mem0MemoryLike>(
     for (const [i, r] of results.entries()) {
       const o = outcomes[i];
       if (!o?.stored) await call('delete', () => memory.delete(r.id));
-      else if (o.text === texts[i]) out.push(r);
+      else if (o.text === writes[i]?.text) out.push(r);
       else {
         const metadata = kit.flatMemgarMetadata(o.memgar);
         await call('update', () => memory.update(r.id, { text: o.text, metadata }));
@@ -80,19 +73,14 @@ export function guardMemory<M extends Mem0MemoryLike>(
   }
 
   async function add(messages: unknown, config: Config = {}): Promise<{ results: Mem0Item[] }> {
-    const { base, stored } = await g.decideMessages(messages, config);
+    const { base, stored, request } = await g.decideMessages(messages, config);
     if (stored.length === 0) return { results: [] };
     if (config.infer === false) {
       const results: Mem0Item[] = []; // one memory per message, each with its own decision
-      for (const { o, m } of stored) {
-        const metadata = { ...base.metadata, ...decidedMetadata([o]) };
-        results.push(...(await call('add', () => memory.add([m], { ...base, metadata }))).results);
-      }
+      for (const s of stored) results.push(...(await call('add', () => memory.add(...request([s])))).results);
       return { results };
     }
-    const metadata = { ...base.metadata, ...decidedMetadata(stored.map((s) => s.o)) };
-    const sent = stored.map((s) => s.m);
-    const res = await call('add', () => memory.add(sent, { ...base, metadata }));
+    const res = await call('add', () => memory.add(...request(stored)));
     if (options.checkExtracted === false) return res;
     return { ...res, results: await checkExtracted(res.results, { ...base, infer: false }) };
   }
@@ -103,11 +91,5 @@ export function guardMemory<M extends Mem0MemoryLike>(
     return g.update(memoryId, { ...cfg, text: cfg.text ?? data });
   }
 
-  return kit.withOverrides(memory, {
-    add,
-    update,
-    ...g.reads,
-    held: g.held,
-    inner: memory,
-  }) as GuardedMemory<M>;
+  return g.wrap({ add, update });
 }

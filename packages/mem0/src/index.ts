@@ -1,3 +1,4 @@
+export { UNVERIFIED_RULE } from '@memgar/core/adapter-kit';
 export {
   type GuardedMemory,
   type GuardMemoryOptions,
@@ -8,12 +9,5 @@ export {
   type GuardedMemoryClient,
   type GuardMemoryClientOptions,
   guardMemoryClient,
-  type Mem0ClientLike,
 } from './guard-memory-client.js';
-export {
-  type HeldMem0Write,
-  type Mem0GuardOptions,
-  type Mem0Item,
-  type Mem0Message,
-  UNVERIFIED_RULE,
-} from './shared.js';
+export type { HeldMem0Write, Mem0ClientLike, Mem0GuardOptions, Mem0Item, Mem0Message } from './shared.js';

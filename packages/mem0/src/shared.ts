@@ -1,4 +1,4 @@
-import { type Decision, InvalidInputError, type ReviewQueue, type SourceType } from '@memgar/core';
+import { type Decision, InvalidInputError, type SourceType } from '@memgar/core';
 import * as kit from '@memgar/core/adapter-kit';
 
 export { UNVERIFIED_RULE } from '@memgar/core/adapter-kit';
@@ -17,50 +17,48 @@ export interface Mem0Item {
   metadata?: Record<string, unknown> | null;
 }
 
-export interface Mem0GuardOptions extends kit.AdapterWriteOptions {
+export interface Mem0GuardOptions extends kit.HeldStoreOptions {
   /** Source type of added messages and retrieved memories. @default 'memory' */
   sourceType?: SourceType;
-  /** Where held (quarantined, human-review) writes wait. @default a new in-memory `ReviewQueue` */
-  reviewQueue?: ReviewQueue;
 }
 
 type Meta = Record<string, unknown>;
+type Decisions = readonly Decision[];
 
 /** A held write: the `add` or `update` call (with its options) that approval makes. */
 export type HeldMem0Write =
   | { kind: 'add'; messages: Mem0Message[]; config: Meta }
   | { kind: 'update'; memoryId: string; config: Meta };
 
-/** User metadata without `memgar_*` keys: only memgar writes those. */
-export const ownMetadata = kit.withoutMemgarKeys;
+/** A guarded mem0 object: the same interface, plus its held writes and the unguarded original. */
+export type Mem0Guarded<T> = kit.HeldGuarded<T, HeldMem0Write>;
+
+/** The `MemoryClient` methods the guard calls (the mem0 platform client from `mem0ai` has them). */
+export interface Mem0ClientLike {
+  add(messages: { role: string; content: unknown }[], options?: Meta): Promise<unknown>;
+  update(memoryId: string, body: Meta): Promise<unknown>;
+  search(query: string, options?: Meta): Promise<{ results: Mem0Item[] }>;
+  getAll(options?: Meta): Promise<{ results: Mem0Item[] }>;
+  get(memoryId: string): Promise<Mem0Item | null>;
+}
 
 /** The flat metadata recorded with memories made from several stored writes: the riskiest. */
-export function decidedMetadata(outcomes: readonly kit.WriteOutcome[]): Meta {
+function decidedMetadata(outcomes: readonly kit.WriteOutcome[]): Meta {
   const top = outcomes.reduce((a, b) => (b.memgar.riskScore > a.memgar.riskScore ? b : a)).memgar;
   const sanitized = outcomes.some((o) => o.memgar.decision === 'sanitize');
   return kit.flatMemgarMetadata({ ...top, decision: sanitized ? 'sanitize' : top.decision });
 }
 
 /** Runs a mem0 call; what it throws becomes a `StorageError` with the original as `cause`. */
-export const call = <T>(what: string, fn: () => Promise<T>): Promise<T> =>
-  kit.storageCall(`mem0 ${what}`, fn);
-
-/** What the guard calls (both `Memory` and `MemoryClient` have these). */
-interface Target {
-  add(messages: Mem0Message[], config: Meta): Promise<unknown>;
-  update(memoryId: string, config: Meta): Promise<unknown>;
-  search(query: string, config?: Meta): Promise<{ results: Mem0Item[] }>;
-  getAll(config?: Meta): Promise<{ results: Mem0Item[] }>;
-  get(memoryId: string): Promise<Mem0Item | null>;
-}
+export const call = <T>(what: string, fn: () => Promise<T>) => kit.storageCall(`mem0 ${what}`, fn);
 
 /** What both wrappers share: the held writes, and decisions on writes and retrieved memories. */
-export function mem0Guard(options: Mem0GuardOptions, target: Target, filter?: readonly Decision[]) {
+export function mem0Guard<C extends Mem0ClientLike>(options: Mem0GuardOptions, target: C, only?: Decisions) {
   const enforcer = kit.resolveEnforcer(options);
   const sourceType = options.sourceType ?? 'memory';
   const held = new kit.HeldWrites<HeldMem0Write>((w, { riskScore, rule, id }) => {
     const approved = { ...kit.flatMemgarMetadata({ decision: 'allow', riskScore, rule }), memgar_review: id };
-    const config = { ...w.config, metadata: { ...ownMetadata(w.config.metadata), ...approved } };
+    const config = { ...w.config, metadata: { ...kit.withoutMemgarKeys(w.config.metadata), ...approved } };
     if (w.kind === 'add') return call('add', () => target.add(w.messages, config));
     return call('update', () => target.update(w.memoryId, config));
   }, options.reviewQueue);
@@ -73,26 +71,30 @@ export function mem0Guard(options: Mem0GuardOptions, target: Target, filter?: re
 
   /**
    * Decides the messages of an `add` (a string is one user message): `base` (its config without
-   * caller `memgar_*` metadata) and the stored messages, rewritten, with their outcomes.
+   * caller `memgar_*` metadata), the stored messages, rewritten, with their outcomes, and
+   * `request(some)`: the `add` arguments storing some of them, with their riskiest decision.
    */
   async function decideMessages(messages: unknown, config: Meta) {
-    const base = { ...config, metadata: ownMetadata(config.metadata) };
+    const base = { ...config, metadata: kit.withoutMemgarKeys(config.metadata) };
     const list: unknown = typeof messages === 'string' ? [{ role: 'user', content: messages }] : messages;
     const text = (m: Partial<Mem0Message>) => typeof m?.role === 'string' && typeof m.content === 'string';
-    if (!Array.isArray(list) || list.length === 0 || !list.every(text)) {
+    if (!Array.isArray(list) || list.length === 0 || !list.every(text))
       throw new InvalidInputError('messages', 'expected a string or a non-empty array of text messages');
-    }
     const msgs = list as Mem0Message[];
     const record = (m: Mem0Message) => ({ kind: 'add' as const, messages: [m], config: base });
     const outcomes = await decide(msgs.map((m) => ({ text: m.content, record: record(m) })));
     const stored = outcomes.flatMap((o, i) => (o.stored ? [{ o, m: { ...msgs[i]!, content: o.text } }] : []));
-    return { base, stored };
+    const request = (some: typeof stored) => {
+      const metadata = { ...base.metadata, ...decidedMetadata(some.map((s) => s.o)) };
+      return [some.map((s) => s.m), { ...base, metadata }] as const;
+    };
+    return { base, stored, request };
   }
 
   /** `update` with its text decided; a metadata-only update is sent with `memgar_*` keys removed. */
   async function update(memoryId: string, body: Meta) {
     const { text, ...rest } = body;
-    const own = ownMetadata(rest.metadata);
+    const own = kit.withoutMemgarKeys(rest.metadata);
     if (text === undefined || text === null) {
       const metaOnly = { ...rest, ...(rest.metadata !== undefined && { metadata: own }) };
       return call('update', () => target.update(memoryId, metaOnly));
@@ -113,11 +115,7 @@ export function mem0Guard(options: Mem0GuardOptions, target: Target, filter?: re
    */
   async function retrieved<T extends Mem0Item>(query: string | undefined, items: T[], inOrder = false) {
     const fields = (item: T) => ({ text: item.memory || undefined, id: item.id, score: item.score });
-    const how = {
-      ...(query !== undefined && { query }),
-      sourceType,
-      noTextReason: 'memory has no text to analyze',
-    };
+    const how = { query, sourceType, noTextReason: 'memory has no text to analyze' };
     const kept = await kit.guardRecords(enforcer, options, items, fields, how);
     if (inOrder) kept.sort((a, b) => a.index - b.index);
     return kept.map(
@@ -125,13 +123,13 @@ export function mem0Guard(options: Mem0GuardOptions, target: Target, filter?: re
     );
   }
 
-  /** `config` with the `filter` on `memgar_decision` added (mem0's filter syntax). */
+  /** `config` with the `only` filter on `memgar_decision` added (mem0's filter syntax). */
   const filtered = (config?: Meta) =>
-    filter === undefined
+    only === undefined
       ? config
-      : { ...config, filters: { ...(config?.filters as Meta), memgar_decision: { in: [...filter] } } };
+      : { ...config, filters: { ...(config?.filters as Meta), memgar_decision: { in: [...only] } } };
 
-  /** `search`, `getAll` and `get`, their memories guarded (and, with `filter`, filtered by decision). */
+  /** `search`, `getAll` and `get`, their memories guarded (and, with `only`, filtered by decision). */
   const reads = {
     async search(query: string, config?: Meta) {
       const res = await call('search', () => target.search(query, filtered(config)));
@@ -145,10 +143,14 @@ export function mem0Guard(options: Mem0GuardOptions, target: Target, filter?: re
       const item = await call('get', () => target.get(memoryId));
       if (item === null || item === undefined) return null;
       const decision = item.metadata?.memgar_decision;
-      if (filter && !kit.acceptProvenance(options, filter, decision, memoryId)) return null;
+      if (only && !kit.acceptProvenance(options, only, decision, memoryId)) return null;
       return (await retrieved(undefined, [item]))[0] ?? null;
     },
   };
 
-  return { held, decide, decideMessages, update, reads };
+  /** The guarded `target`: `overrides`, the guarded reads, `held` and `inner` (the original). */
+  const wrap = (overrides: Meta) =>
+    kit.withOverrides(target, { ...overrides, ...reads, held, inner: target }) as Mem0Guarded<C>;
+
+  return { decide, decideMessages, update, wrap };
 }

@@ -39,7 +39,7 @@ export { guardRetrievedGroups, type RetrievedGroup } from './guard-retrieved-gro
 export { guardToolJson, type ToolResultEnforcer } from './guard-tool-json.js';
 export { defaultToolRefusal, guardToolOutput, type ToolOutputOutcome } from './guard-tool-output.js';
 export { guardWrites, MemoryRefusedError, type WriteItem, type WriteOutcome } from './guard-writes.js';
-export type { HeldStoreOptions } from './held-store-options.js';
+export type { HeldGuarded, HeldStoreOptions } from './held-store-options.js';
 export { type HeldWriteContext, HeldWrites, isHeldDecision } from './held-writes.js';
 export { HoldBack, type HoldBackCheck, type HoldBackChecker } from './hold-back.js';
 export { checkConcurrency, mapPool } from './map-pool.js';
