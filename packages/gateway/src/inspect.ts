@@ -1,4 +1,4 @@
-import type { Dispatcher } from 'undici';
+import type { Reply } from './exchange.js';
 import {
   type ContentGuard,
   type GatewayDecisionEvent,
@@ -7,11 +7,12 @@ import {
   StreamViolation,
   type Verdict,
 } from './guard.js';
-import { discard, parseObject } from './http.js';
+import { parseObject } from './http.js';
 import type { RefusalReason } from './metrics.js';
 import { DECISION_RANK, type GatewayScanOptions } from './options.js';
 import type { Route, SourceTypes } from './providers.js';
 import { formatSse, type SseEvent, SseParser } from './sse.js';
+import type { UpstreamResponse } from './upstream.js';
 
 type Json = Record<string, unknown>;
 
@@ -132,11 +133,11 @@ export function createInspector(o: InspectorOptions) {
    */
   function stream(
     route: Route,
-    res: Dispatcher.ResponseData,
+    res: UpstreamResponse,
     headers: Record<string, string>,
     requestId: string,
     onEnd: (outcome: string) => void,
-  ): Response {
+  ): Reply {
     const codec = (route.codec as NonNullable<Route['codec']>)();
     const window = new OutputWindow(o.holdBack, async (text, where) => {
       const c = await o.guard.checkText(text, true);
@@ -200,33 +201,35 @@ export function createInspector(o: InspectorOptions) {
         const code = violation ? 'memgar_response_blocked' : 'upstream_error';
         yield formatSse(codec.error(code, `${message} (request id ${requestId})`));
       } finally {
-        discard(res.body);
-        onEnd(outcome ?? 'client_closed');
+        endOnce();
       }
     }
+    let ended = false;
+    const endOnce = () => {
+      if (ended) return;
+      ended = true;
+      res.body.discard();
+      onEnd(outcome ?? 'client_closed');
+    };
 
     const it = run();
-    const encoder = new TextEncoder();
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const r = await it.next();
-        if (r.done) controller.close();
-        else controller.enqueue(encoder.encode(r.value));
-      },
-      async cancel() {
-        outcome ??= 'client_closed';
-        discard(res.body);
-        await it.return(undefined);
-      },
-    });
-    return new Response(body, {
+    return {
       status: res.statusCode,
       headers: {
         ...headers,
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',
       },
-    });
+      stream: {
+        next: () => it.next(),
+        async cancel() {
+          outcome ??= 'client_closed';
+          res.body.discard();
+          await it.return(undefined);
+          endOnce(); // when the stream was cancelled before it started
+        },
+      },
+    };
   }
 
   return { request, response, stream };

@@ -70,20 +70,51 @@ export class GatewayMetrics {
     return s;
   }
 
-  inc(name: 'requests' | 'refusals' | 'decisions', labels: Record<string, string>): void {
-    const s = this.#series(`memgar_gateway_${name}_total`, labels);
+  /** Series looked up by a short key, so counting a request allocates nothing once its labels were seen. */
+  readonly #cache = new Map<string, number[]>();
+
+  #cached(key: string, name: string, labels: () => Record<string, string>): number[] {
+    let s = this.#cache.get(key);
+    if (s === undefined) {
+      s = this.#series(name, labels());
+      this.#cache.set(key, s);
+    }
+    return s;
+  }
+
+  /** One answered request. */
+  request(route: string, status: number): void {
+    const s = this.#cached(`q\0${route}\0${status}`, 'memgar_gateway_requests_total', () => ({
+      route,
+      status: String(status),
+    }));
+    s[0] = (s[0] ?? 0) + 1;
+  }
+
+  /** One refusal. */
+  refusal(reason: string): void {
+    const s = this.#cached(`r\0${reason}`, 'memgar_gateway_refusals_total', () => ({ reason }));
+    s[0] = (s[0] ?? 0) + 1;
+  }
+
+  /** One content decision. */
+  decision(stage: string, decision: string): void {
+    const s = this.#cached(`d\0${stage}\0${decision}`, 'memgar_gateway_decisions_total', () => ({
+      stage,
+      decision,
+    }));
     s[0] = (s[0] ?? 0) + 1;
   }
 
   observe(route: string, seconds: number): void {
-    const s = this.#series('memgar_gateway_request_duration_seconds', { route });
-    for (const [i, le] of BUCKETS.entries()) if (seconds <= le) s[i] = (s[i] ?? 0) + 1;
+    const s = this.#cached(`h\0${route}`, 'memgar_gateway_request_duration_seconds', () => ({ route }));
+    for (let i = 0; i < BUCKETS.length; i++) if (seconds <= (BUCKETS[i] as number)) s[i] = (s[i] ?? 0) + 1;
     s[BUCKETS.length] = (s[BUCKETS.length] ?? 0) + seconds;
     s[BUCKETS.length + 1] = (s[BUCKETS.length + 1] ?? 0) + 1;
   }
 
   setInFlight(n: number): void {
-    this.#series('memgar_gateway_in_flight', {})[0] = n;
+    this.#cached('f', 'memgar_gateway_in_flight', () => ({}))[0] = n;
   }
 
   /** The exposition text. */

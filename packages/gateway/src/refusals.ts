@@ -1,3 +1,4 @@
+import { jsonReply, type Reply } from './exchange.js';
 import type { RefusalReason } from './metrics.js';
 import { errorBody, type ProviderName } from './providers.js';
 
@@ -49,15 +50,15 @@ export const REFUSALS = {
 
 export type RefusalKind = keyof typeof REFUSALS;
 
-/** The error response of a refusal, in the provider's format, naming the request id. */
-export function refusalResponse(
+/** The error answer of a refusal, in the provider's format, naming the request id. */
+export function refusalReply(
   provider: ProviderName,
   kind: RefusalKind,
   requestId: string,
   detail?: string,
   headers: Record<string, string> = {},
-): Response {
+): Reply {
   const [status, , code, base] = REFUSALS[kind];
   const message = `${detail ? `${base}: ${detail}` : base} (request id ${requestId})`;
-  return Response.json(errorBody(provider, status, code, message), { status, headers });
+  return jsonReply(status, errorBody(provider, status, code, message), headers);
 }

@@ -1,7 +1,8 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { InvalidOptionError } from '@memgar/core';
-import { createGatewayApp, type GatewayApp } from './app.js';
+import { createGatewayApp, directHandler, type GatewayApp } from './app.js';
 import type { GatewayOptions } from './options.js';
 
 export interface StartGatewayOptions extends GatewayOptions {
@@ -20,18 +21,32 @@ export interface GatewayHandle extends GatewayApp {
   close(): Promise<void>;
 }
 
-/** Starts the gateway on Node's HTTP server. Rejects with `InvalidOptionError` when the port cannot be bound. */
-export async function startGateway(options: StartGatewayOptions): Promise<GatewayHandle> {
+/**
+ * Starts the gateway on Node's HTTP server. Rejects with `InvalidOptionError` when the port cannot
+ * be bound. Requests for the model routes take the direct path (Node's request and response, no
+ * Web objects); the rest goes through `app.fetch` under @hono/node-server.
+ */
+export function startGateway(options: StartGatewayOptions): Promise<GatewayHandle> {
+  return listen(options, true);
+}
+
+/** `startGateway`, with the direct path on or off (off: every request through `app.fetch`; tests compare both). */
+export async function listen(options: StartGatewayOptions, directPath: boolean): Promise<GatewayHandle> {
   const { port, host = '127.0.0.1', ...rest } = options;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new InvalidOptionError('port', `port must be an integer from 0 to 65535, got ${String(port)}`);
   }
   const app = createGatewayApp(rest);
-  const server = serve({ fetch: app.fetch, port, hostname: host });
+  const viaFetch = getRequestListener(app.fetch, { hostname: host });
+  const direct = directPath ? directHandler(app) : undefined;
+  const server = createServer((req, res) => {
+    if (direct?.(req, res) !== true) void viaFetch(req, res);
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);
+      server.listen(port, host);
     });
   } catch (error) {
     await app.close();
