@@ -59,6 +59,7 @@ export {
   reportFiltered,
   UNVERIFIED_RULE,
 } from './report-filtered.js';
+export type { RetrievalGuardOptions } from './retrieval-guard-options.js';
 export {
   buildSqlInsert,
   isSqlWrite,
@@ -81,5 +82,6 @@ export {
 } from './stamped-writes.js';
 export { storageCall } from './storage-call.js';
 export { type TextLeaves, type TextLeavesOptions, textLeaves } from './text-leaves.js';
+export type { ToolGuardOptions } from './tool-guard-options.js';
 export { withOverrides } from './with-overrides.js';
 export { WriteMemo } from './write-memo.js';
