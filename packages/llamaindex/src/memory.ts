@@ -1,6 +1,6 @@
 import type { MessageContent } from '@llamaindex/core/llms';
 import { extractText } from '@llamaindex/core/utils';
-import type { ReviewQueue, SourceType } from '@memgar/core';
+import type { SourceType } from '@memgar/core';
 import * as kit from '@memgar/core/adapter-kit';
 
 /** What the guard calls on a memory (`Memory` from `createMemory()` has it). */
@@ -8,11 +8,9 @@ export interface MemoryLike {
   add(message: unknown): Promise<void>;
 }
 
-export interface GuardMemoryOptions extends kit.AdapterWriteOptions {
+export interface GuardMemoryOptions extends kit.HeldStoreOptions {
   /** The source type a message is analyzed as. @default 'tool' for tool results, else 'memory' */
   sourceType?: (message: unknown) => SourceType;
-  /** Where held (quarantined, human-review) messages wait. @default a new in-memory `ReviewQueue` */
-  reviewQueue?: ReviewQueue;
 }
 
 /** The guarded memory: the same object and type, plus its held messages and the unguarded original. */
@@ -50,10 +48,7 @@ const defaultSource = (message: unknown): SourceType =>
  * stored rewritten (a sanitized message of a shape without text content is refused). The result
  * is the same memory behind a proxy, so `instanceof Memory` holds.
  */
-export function guardMemory<M extends MemoryLike>(
-  memory: M,
-  options: GuardMemoryOptions = {},
-): GuardedMemory<M> {
+export function guardMemory<M extends MemoryLike>(memory: M, options: GuardMemoryOptions = {}) {
   const enforcer = kit.resolveEnforcer(options);
   const held = new kit.HeldWrites<unknown>((message) => memory.add(message), options.reviewQueue);
   const add = async (message: unknown): Promise<void> => {

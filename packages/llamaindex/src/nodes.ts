@@ -2,13 +2,11 @@ import type { MessageContent } from '@llamaindex/core/llms';
 import type { QueryBundle } from '@llamaindex/core/query-engine';
 import { type BaseNode, MetadataMode, type NodeWithScore } from '@llamaindex/core/schema';
 import { extractText } from '@llamaindex/core/utils';
-import { InvalidInputError, type SourceType } from '@memgar/core';
+import { InvalidInputError } from '@memgar/core';
 import * as kit from '@memgar/core/adapter-kit';
 
-export interface GuardRetrievalOptions extends kit.AdapterGuardOptions {
-  /** The source type retrieved nodes are analyzed as. @default 'rag' */
-  sourceType?: SourceType;
-}
+/** The kit's retrieval options: `sourceType`, what retrieved nodes are analyzed as (default `rag`). */
+export type GuardRetrievalOptions = kit.RetrievalGuardOptions;
 
 /** The metadata key a guarded node carries its decision under (hidden from the LLM and embedding views). */
 export const MEMGAR_KEY = 'memgar';
@@ -17,6 +15,9 @@ export const MEMGAR_KEY = 'memgar';
 export function nodeText(node: BaseNode): string {
   return node.getContent(MetadataMode.NONE);
 }
+
+/** What memgar reads of a node: its own text, its id, and its source node's id (keys per-source trust). */
+export const nodeFields = (n: BaseNode) => ({ text: nodeText(n), id: n.id_, sourceId: n.sourceNode?.nodeId });
 
 /** Throws `InvalidInputError` unless `nodes` is an array of LlamaIndex nodes. */
 export function checkNodes(nodes: unknown): asserts nodes is BaseNode[] {
@@ -51,12 +52,7 @@ export async function guardNodes(
   hits: readonly NodeWithScore[],
 ): Promise<{ index: number; hit: NodeWithScore }[]> {
   checkNodes(Array.isArray(hits) ? hits.map((h) => h?.node) : hits);
-  const fields = ({ node, score }: NodeWithScore) => ({
-    text: nodeText(node),
-    id: node.id_,
-    score,
-    sourceId: node.sourceNode?.nodeId,
-  });
+  const fields = ({ node, score }: NodeWithScore) => ({ ...nodeFields(node), score });
   const how = { ...(query && { query: extractText(query) }), sourceType: options.sourceType ?? 'rag' };
   const kept = await kit.guardRecords(enforcer, options, hits, fields, how);
   return kept.map(({ index, record: hit, text, memgar }) => ({

@@ -49,10 +49,7 @@ export class MemgarNodePostprocessor implements BaseNodePostprocessor {
     this.#enforcer = kit.resolveEnforcer(options);
   }
 
-  async postprocessNodes(
-    nodes: NodeWithScore[],
-    query?: MessageContent | QueryBundle,
-  ): Promise<NodeWithScore[]> {
+  async postprocessNodes(nodes: NodeWithScore[], query?: MessageContent | QueryBundle) {
     const kept = await guardNodes(this.#enforcer, this.#options, query, nodes);
     return kept.map((k) => k.hit);
   }

@@ -1,12 +1,9 @@
 import { type BaseNode, jsonToNode, MetadataMode } from '@llamaindex/core/schema';
 import * as vs from '@llamaindex/core/vector-store';
-import type { ReviewQueue } from '@memgar/core';
 import * as kit from '@memgar/core/adapter-kit';
-import { checkNodes, type GuardRetrievalOptions, guardNodes, nodeText } from './nodes.js';
+import { checkNodes, type GuardRetrievalOptions, guardNodes, nodeFields } from './nodes.js';
 
-export interface GuardVectorStoreOptions extends kit.AdapterWriteOptions, GuardRetrievalOptions {
-  /** Where held (quarantined, human-review) nodes wait. @default a new in-memory `ReviewQueue` */
-  reviewQueue?: ReviewQueue;
+export interface GuardVectorStoreOptions extends kit.HeldStoreOptions, GuardRetrievalOptions {
   /**
    * Writes an approved held node. For a store that keeps no text, pass `(node) =>
    * index.insertNodes([node])` so the node reaches the index's docstore too (the guard lets it
@@ -60,25 +57,17 @@ export class GuardedVectorStore<
     checkNodes(nodes);
     if (nodes.length > 0 && nodes.every((n) => this.#approved.has(n))) return this.inner.add(nodes);
     const sourceType = this.#options.sourceType ?? 'rag';
-    const texts = nodes.map(nodeText);
-    const items = nodes.map((n, i) => ({
-      text: texts[i] as string,
-      id: n.id_,
-      sourceType,
-      sourceId: n.sourceNode?.nodeId,
-    }));
+    const items = nodes.map((n) => ({ ...nodeFields(n), sourceType }));
     const hold = { held: this.held, record: (i: number) => nodes[i]!.toMutableJSON(), holdOnThrow: false };
-    const outcomes = await kit.guardAndHold(this.#enforcer, this.#options, items, hold);
-    const kept = nodes.filter((_, i) => outcomes[i]?.stored);
-    const changed = outcomes.flatMap((o, i) =>
-      o.stored && o.text !== texts[i] ? [{ node: nodes[i]!, text: o.text }] : [],
-    );
-    await kit.mapPool(changed, this.#options.concurrency ?? 8, async ({ node, text }) => {
+    const kept = await kit.admitWrites(this.#enforcer, this.#options, items, hold);
+    const changed = kept.filter((k) => k.rewritten);
+    await kit.mapPool(changed, this.#options.concurrency ?? 8, async ({ index, text }) => {
+      const node = nodes[index]!;
       node.setContent(text);
       if (node.embedding === undefined) return;
       node.embedding = await this.embedModel.getTextEmbedding(node.getContent(MetadataMode.EMBED));
     });
-    nodes.splice(0, nodes.length, ...kept);
+    nodes.splice(0, nodes.length, ...kept.map((k) => nodes[k.index]!));
     return kept.length === 0 ? [] : this.inner.add(nodes);
   }
 
