@@ -49,7 +49,8 @@ export class GuardedCheckpointSaver extends Saver {
   readonly #enforcer: kit.EnforcerLike;
   readonly #o: GuardCheckpointerOptions;
   readonly #channels: readonly string[];
-  readonly #decided = new Map<string, kit.WriteOutcome>();
+  /** Outcomes (refusals too) of the last 512 texts: a message is decided once, not at every checkpoint. */
+  readonly #decided = new kit.WriteMemo(512);
 
   constructor(inner: Saver, options: GuardCheckpointerOptions = {}) {
     super(inner.serde);
@@ -85,19 +86,13 @@ export class GuardedCheckpointSaver extends Saver {
     const seen = await this.#parentKeys(config);
     const values = await this.#guardChannels({ ...checkpoint.channel_values }, seen);
     const input = values[START]; // the graph input, `{ messages: [...] }`, waits here in the input checkpoint
-    if (typeof input === 'object' && input !== null && !Array.isArray(input) && !isCommand(input)) {
+    if (kit.isPlainRecord(input) && !isCommand(input))
       values[START] = await this.#guardChannels({ ...input }, seen);
-    }
     return this.#inner.put(config, { ...checkpoint, channel_values: values }, metadata, versions);
   }
 
   /** Decides the messages a task wrote to a message channel, then stores the safe writes. */
-  async putWrites(
-    config: RunnableConfig,
-    writes: PendingWrite[],
-    taskId: string,
-    path?: string,
-  ): Promise<void> {
+  async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, path?: string) {
     const safe: PendingWrite[] = [];
     for (const [ch, v] of writes) safe.push([ch, this.#channels.includes(ch) ? await this.#guard(v) : v]);
     return this.#inner.putWrites(config, safe, taskId, path);
@@ -126,33 +121,24 @@ export class GuardedCheckpointSaver extends Saver {
     const todo = value.flatMap((x, i) => {
       const m = asMessage(x);
       if (m === undefined || m.text.trim() === '' || seen.has(keyOf(m))) return [];
-      return [{ i, m, key: `${sourceOf(m)}\u0000${m.text}` }];
+      const sourceType = sourceOf(m);
+      return [{ i, m, text: m.text, sourceType, id: m.id, key: `${sourceType}\u0000${m.text}` }];
     });
-    // Outcomes (refusals too) are remembered: a message is decided once, not at every checkpoint.
-    while (this.#decided.size > 512) this.#decided.delete(this.#decided.keys().next().value as string);
-    const cached = todo.map((t) => this.#decided.get(t.key)); // read now: a concurrent call may evict
-    const fresh = todo.filter((_, n) => cached[n] === undefined);
-    const items = fresh.map(({ m }) => ({ text: m.text, sourceType: sourceOf(m), id: m.id }));
-    const outcomes = await kit.guardWrites(this.#enforcer, { ...this.#o, onRefused: 'drop' }, items);
-    for (const [n, t] of fresh.entries()) this.#decided.set(t.key, outcomes[n]!);
+    const outcomes = await this.#decided.guardWrites(this.#enforcer, this.#o, todo);
     const out = [...value];
     for (const [n, { i, m }] of todo.entries()) {
-      const o = cached[n] ?? outcomes[fresh.indexOf(todo[n]!)]!;
-      const { decision, rule } = o.memgar;
-      if (!o.stored && this.#o.onRefused === 'throw') {
-        throw new kit.MemoryRefusedError(decision, rule, o.reason, m.id);
+      const { stored, text, reason, memgar } = outcomes[n]!;
+      if (!stored && this.#o.onRefused === 'throw') {
+        throw new kit.MemoryRefusedError(memgar.decision, memgar.rule, reason, m.id);
       }
-      const text = o.stored ? o.text : (this.#o.placeholder ?? defaultPlaceholder)(decision, rule);
-      if (text !== m.text) out[i] = new (m.constructor as MessageClass)({ ...m.lc_kwargs, content: text });
+      const safe = stored ? text : (this.#o.placeholder ?? defaultPlaceholder)(memgar.decision, memgar.rule);
+      if (safe !== m.text) out[i] = new (m.constructor as MessageClass)({ ...m.lc_kwargs, content: safe });
     }
     return out;
   }
 }
 
 /** Wraps a LangGraph checkpointer so that every new message is decided by memgar before it is stored. */
-export function guardCheckpointer(
-  saver: Saver,
-  options: GuardCheckpointerOptions = {},
-): GuardedCheckpointSaver {
+export function guardCheckpointer(saver: Saver, options: GuardCheckpointerOptions = {}) {
   return new GuardedCheckpointSaver(saver, options);
 }

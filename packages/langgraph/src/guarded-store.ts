@@ -1,49 +1,21 @@
 import type { OperationResults } from '@langchain/langgraph';
 import { BaseStore, type Item, type Operation, type PutOperation } from '@langchain/langgraph';
-import { InvalidInputError, type ReviewQueue, type SourceType } from '@memgar/core';
+import type { SourceType } from '@memgar/core';
 import * as kit from '@memgar/core/adapter-kit';
 
 /** The part of a LangGraph store the guard uses (any `BaseStore`: `InMemoryStore`, `PostgresStore`…). */
 export type StoreLike = Pick<BaseStore, 'batch' | 'start' | 'stop'>;
 
-export interface GuardStoreOptions extends kit.AdapterWriteOptions {
+export interface GuardStoreOptions extends kit.HeldStoreOptions {
   /** Top-level keys of an item's value whose strings (at any depth) are analyzed. @default every string */
   textFields?: readonly string[];
   /** The source type writes and retrieved items are analyzed as. @default 'memory' */
   sourceType?: SourceType;
-  /** Where quarantined and human-review writes wait. @default a new in-memory `ReviewQueue` */
-  reviewQueue?: ReviewQueue;
 }
 
 /** An item as the guarded store returns it: memgar's decision beside its value, never inside it. */
 export type GuardedItem<I extends Item = Item> = I & { memgar?: kit.MemgarMetadata };
 type SearchItem = Awaited<ReturnType<BaseStore['search']>>[number];
-type Leaf = { path: string[]; text: string };
-type Node = Record<string, unknown>;
-
-/** The non-blank strings of `value` (under `fields` when given), with their paths. */
-function leaves(value: unknown, fields: readonly string[] | undefined, path: Leaf['path'] = []): Leaf[] {
-  if (typeof value === 'string') return value.trim() === '' ? [] : [{ path, text: value }];
-  if (typeof value !== 'object' || value === null) return [];
-  if (path.length >= 32) throw new InvalidInputError('value', 'item value nested deeper than 32 levels');
-  return Object.entries(value)
-    .filter(([k]) => path.length > 0 || fields === undefined || fields.includes(k))
-    .flatMap(([k, x]) => leaves(x, fields, [...path, k]));
-}
-
-/** `value`, or a copy with the leaves whose text changed rewritten (only the objects on their paths copied). */
-function rewrite<V>(value: V, ls: readonly Leaf[], texts: readonly string[]): V {
-  const copy = (v: unknown): Node => (Array.isArray(v) ? [...v] : { ...(v as Node) }) as Node;
-  const edits = ls.filter((leaf, j) => texts[j] !== leaf.text);
-  if (edits.length === 0) return value;
-  const root = copy(value);
-  for (const leaf of edits) {
-    let node = root;
-    for (const k of leaf.path.slice(0, -1)) node = node[k] = copy(node[k]);
-    node[leaf.path.at(-1)!] = texts[ls.indexOf(leaf)];
-  }
-  return root as V;
-}
 
 const idOf = (x: { namespace: string[]; key: string }) => [...x.namespace, x.key].join('/');
 
@@ -104,39 +76,31 @@ export class GuardedStore extends BaseStore {
   /** Per op index: the put to forward (rewritten when sanitized), or null when refused (held ones queued). */
   async #decidePuts(operations: readonly Operation[]): Promise<Map<number, PutOperation | null>> {
     const puts = operations.flatMap((op, i) => ('value' in op && op.value !== null ? [{ op, i }] : []));
-    const ls = puts.map(({ op }) => leaves(op.value, this.#o.textFields));
+    const ls = puts.map(({ op }) => kit.textLeaves(op.value, { fields: this.#o.textFields }));
     const sourceType = this.#o.sourceType ?? 'memory';
-    const groups = puts.map(({ op }, p) => ls[p]!.map(({ text }) => ({ text, sourceType, id: idOf(op) })));
+    const groups = puts.map(({ op }, p) => ls[p]!.texts.map((text) => ({ text, sourceType, id: idOf(op) })));
     // 'throw' queues nothing: the caller gets the error instead. Reviewers see a held item's fields, one per line.
     const hold = { held: this.held, record: (p: number) => puts[p]!.op, holdOnThrow: false };
     const outcomes = await kit.guardGroups(this.#enforcer, this.#o, groups, hold);
     const safe = new Map<number, PutOperation | null>();
     for (const [p, { op, i }] of puts.entries()) {
       const o = outcomes[p]!;
-      safe.set(i, o.stored ? { ...op, value: rewrite(op.value, ls[p]!, o.texts as string[]) } : null);
+      safe.set(i, o.stored ? { ...op, value: ls[p]!.with(o.texts) } : null);
     }
     return safe;
   }
 
   /** The items that may be returned, in the store's order, with sanitized text and `memgar`. */
   async #guardRead<I extends Item & { score?: number }>(items: readonly I[], query?: string) {
-    const ls = items.map((it) => leaves(it.value, this.#o.textFields));
-    const flat = items.flatMap((it, i) =>
-      ls[i]!.map((l) => ({ text: l.text, id: idOf(it), score: it.score })),
+    const ls = items.map((it) => kit.textLeaves(it.value, { fields: this.#o.textFields }));
+    const groups = items.map((it, i) =>
+      ls[i]!.texts.map((text) => ({ text, id: idOf(it), score: it.score })),
     );
     const sourceType = this.#o.sourceType ?? 'memory';
-    const kept = await kit.guardRetrieved(this.#enforcer, this.#o, query, flat, sourceType);
-    const byIndex = new Array<kit.KeptItem | undefined>(flat.length).fill(undefined);
-    for (const k of kept) byIndex[k.index] = k;
-    let at = 0;
+    const out = await kit.guardRetrievedGroups(this.#enforcer, this.#o, query, groups, sourceType);
     return items.flatMap((item, i): GuardedItem<I>[] => {
-      const ks = byIndex.slice(at, at + ls[i]!.length);
-      at += ls[i]!.length;
-      if (ks.some((k) => k === undefined)) return [];
-      const decided = ks as kit.KeptItem[];
-      const texts = decided.map((k) => k.text);
-      const m = kit.mostSevere(decided)?.memgar;
-      return [{ ...item, value: rewrite(item.value, ls[i]!, texts), ...(m && { memgar: m }) }];
+      const { kept, texts, memgar } = out[i]!;
+      return kept ? [{ ...item, value: ls[i]!.with(texts), ...(memgar && { memgar }) }] : [];
     });
   }
 }

@@ -4,10 +4,10 @@ import type { Command, LangGraphRunnableConfig } from '@langchain/langgraph';
 import { ToolNode, type ToolNodeOptions } from '@langchain/langgraph/prebuilt';
 import * as kit from '@memgar/core/adapter-kit';
 
-export interface MemgarToolNodeOptions extends kit.AdapterGuardOptions, ToolNodeOptions {
-  /** What the model sees instead of a refused tool result. @default the adapter kit's `defaultToolRefusal` */
-  refusal?: (toolName: string, rule: string) => string;
-}
+type Tools = ConstructorParameters<typeof ToolNode>[0];
+
+/** The kit's tool-guard options (`refusal`: what the model sees instead of a refused result) and `ToolNode`'s. */
+export interface MemgarToolNodeOptions extends kit.ToolGuardOptions, ToolNodeOptions {}
 
 /**
  * A `ToolNode` that decides every tool result (`onToolResult`) before the model sees it: allowed results
@@ -18,7 +18,7 @@ export class MemgarToolNode<T = Record<string, unknown>> extends ToolNode<T> {
   readonly #enforcer: kit.EnforcerLike;
   readonly #o: MemgarToolNodeOptions;
 
-  constructor(tools: ConstructorParameters<typeof ToolNode>[0], options: MemgarToolNodeOptions = {}) {
+  constructor(tools: Tools, options: MemgarToolNodeOptions = {}) {
     super(tools, { name: options.name, tags: options.tags, handleToolErrors: options.handleToolErrors });
     this.#o = options;
     this.#enforcer = kit.resolveEnforcer(options);
@@ -37,9 +37,6 @@ export class MemgarToolNode<T = Record<string, unknown>> extends ToolNode<T> {
 }
 
 /** A `ToolNode` over `tools` whose results memgar decides before the model sees them. */
-export function memgarToolNode(
-  tools: ConstructorParameters<typeof ToolNode>[0],
-  options: MemgarToolNodeOptions = {},
-): MemgarToolNode {
+export function memgarToolNode(tools: Tools, options: MemgarToolNodeOptions = {}): MemgarToolNode {
   return new MemgarToolNode(tools, options);
 }
