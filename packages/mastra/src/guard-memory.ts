@@ -14,7 +14,6 @@ export type GuardedMemory<M extends MastraMemory> = M & {
 };
 
 type SaveArgs = Parameters<MastraMemory['saveMessages']>[0];
-const originals = new WeakMap<MastraMemory, MastraMemory['saveMessages']>();
 
 /**
  * Guards a `MastraMemory` in place (the Agent, `addMessage` and your code all save through it):
@@ -26,8 +25,7 @@ const originals = new WeakMap<MastraMemory, MastraMemory['saveMessages']>();
 export function guardMemory<M extends MastraMemory>(memory: M, options: GuardMemoryOptions = {}) {
   const enforcer = kit.resolveEnforcer(options);
   const source = { text: options.sourceType ?? 'memory', tool: 'tool' } as const;
-  const save = originals.get(memory) ?? memory.saveMessages.bind(memory);
-  originals.set(memory, save);
+  const { saveMessages: save } = kit.originalMethods<MastraMemory, 'saveMessages'>(memory, ['saveMessages']);
   const held = new kit.HeldWrites<MessageLike>((m) => save({ messages: [m] } as SaveArgs));
 
   const saveMessages = async (args: SaveArgs) => {

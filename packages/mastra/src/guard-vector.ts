@@ -17,7 +17,6 @@ export type GuardedVector<V extends MastraVector> = Omit<V, 'query'> & {
 };
 
 const { flatMemgarMetadata: flat } = kit;
-const originals = new WeakMap<MastraVector, Pick<MastraVector, 'upsert' | 'query'>>();
 
 /**
  * Guards a `MastraVector` in place (Mastra, tools and your code all go through the guard):
@@ -30,11 +29,7 @@ export function guardVector<V extends MastraVector>(vector: V, options: GuardVec
   const enforcer = kit.resolveEnforcer(options);
   const field = options.textField ?? 'text';
   const sourceType = options.sourceType ?? 'rag';
-  const own = originals.get(vector) ?? {
-    upsert: vector.upsert.bind(vector),
-    query: vector.query.bind(vector),
-  };
-  originals.set(vector, own);
+  const own = kit.originalMethods<MastraVector, 'upsert' | 'query'>(vector, ['upsert', 'query']);
   const held = new kit.HeldWrites<UpsertVectorParams>((params) => own.upsert(params));
 
   const upsert = async (params: UpsertVectorParams): Promise<string[]> => {
@@ -44,33 +39,32 @@ export function guardVector<V extends MastraVector>(vector: V, options: GuardVec
     const bad = texts.findIndex((t) => typeof t !== 'string');
     if (bad !== -1) throw new InvalidInputError(`metadata[${bad}].${field}`, `vector ${bad} has no text`);
     const items = texts.map((text, i) => ({ text, sourceType, id: ids?.[i] }));
-    const meta = (i: number, text: string, o: kit.WriteOutcome) => ({
+    const meta = (i: number, text: string, m: kit.MemgarMetadata) => ({
       ...metadata[i],
       [field]: text,
-      ...flat(o.memgar),
+      ...flat(m),
     });
     // A held vector is queued as the one-vector upsert approval runs.
     const record = (i: number, o: kit.WriteOutcome) => ({
       indexName,
       vectors: [vectors[i]!],
-      metadata: [meta(i, texts[i]!, o)],
+      metadata: [meta(i, texts[i]!, o.memgar)],
       ids: ids && [ids[i]!],
     });
-    const outcomes = await kit.guardAndHold(enforcer, options, items, { held, record });
-    const kept = outcomes.flatMap((o, i) => (o.stored ? [i] : []));
-    const pick = <T>(a: T[] | undefined) => a && kept.map((i) => a[i] as T);
+    const kept = await kit.admitWrites(enforcer, options, items, { held, record });
+    const pick = <T>(a: T[] | undefined) => a && kept.map((k) => a[k.index] as T);
     const rows = { vectors: pick(vectors)!, ids: pick(ids), sparseVectors: pick(sparseVectors) };
-    const meta2 = kept.map((i) => meta(i, outcomes[i]!.text!, outcomes[i]!));
-    return kept.length > 0 ? await own.upsert({ ...params, ...rows, metadata: meta2 }) : [];
+    const stored = kept.map((k) => meta(k.index, k.text, k.memgar));
+    return kept.length > 0 ? await own.upsert({ ...params, ...rows, metadata: stored }) : [];
   };
 
   const query = async ({ queryText, ...params }: QueryVectorParams & { queryText?: string }) => {
     const results = await own.query(params);
     // A record without text cannot be decided: it is not returned (fail closed), and reported.
-    const fields = ({ metadata, document, id, score }: QueryResult) => ({
-      text: metadata?.[field] ?? document,
-      id,
-      score,
+    const fields = (r: QueryResult) => ({
+      text: r.metadata?.[field] ?? r.document,
+      id: r.id,
+      score: r.score,
     });
     const how = { sourceType, noTextReason: `no "${field}" text`, query: queryText };
     const kept = await kit.guardRecords(enforcer, options, results, fields, how);

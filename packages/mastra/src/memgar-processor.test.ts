@@ -381,6 +381,20 @@ describe('MemgarProcessor on Agent.generate / Agent.stream (OpenAI-compatible pr
     expect(events.at(-1)).toMatchObject({ stage: 'output', where: 'stream', rule: 'canary:leak' });
   });
 
+  it('trips the wire when the callback throws on a stream violation (fail closed, nothing of the window emitted)', async () => {
+    const canaries = new CanaryRegistry();
+    const c = canaries.issue();
+    fake.replies.push({ sse: sse([`The reference is ${c.token} and more.`]) });
+    const onDecision = (e: ProcessorDecisionEvent) => {
+      if (!e.allowed) throw new Error('log sink full');
+    };
+    const s = await agent({ canaries, scanOutput: false, holdBack: 64, onDecision }).stream(BENIGN);
+    const out = (await textDeltas(s.fullStream)).join('');
+    expect(s.tripwire).toBe(true);
+    expect(s.tripwireReason).toBe('memgar could not decide (log sink full); refused');
+    expect(out).not.toContain(c.token.slice(0, 4));
+  });
+
   it('generate(): a canary in the answer trips the wire and never reaches the text', async () => {
     const canaries = new CanaryRegistry();
     const c = canaries.issue();

@@ -31,10 +31,10 @@ export interface MemgarProcessorOptions extends Omit<kit.AdapterGuardOptions, 'o
 type Abort = (reason?: string) => never;
 type Args = { messages: MastraMessageV2[]; abort: Abort };
 type StreamArgs = { part: ChunkType; state: Record<string, unknown>; abort: Abort };
+/** A verdict on one piece, as reported. */
+type Verdict = Omit<ProcessorDecisionEvent, 'stage' | 'where'>;
 /** A decision on one piece: `value` is what to use instead when `changed`. */
-type Check = kit.HoldBackCheck & { riskScore: number; changed: boolean; value?: unknown };
-/** The output guard of one call or stream, its hold-back window, its last verdict and risk score. */
-type Guard = { guard: kit.ContentGuard; hb: kit.HoldBack; last?: Check; score?: number };
+type Check = Verdict & { changed: boolean; value?: unknown };
 
 /** Thrown inside the processor to end the run; `#safe` turns it into Mastra's tripwire. */
 class Refusal extends Error {}
@@ -50,30 +50,43 @@ export class MemgarProcessor implements Processor {
   readonly #enforcer: kit.EnforcerLike;
   readonly #o: MemgarProcessorOptions;
   readonly #ids: { agentId?: string; tenantId?: string };
+  /**
+   * The output checks (the content guard's `checkOutput`): canaries first; then, unless `scanOutput:
+   * false` or for tool-call arguments, `onToolResult` as source `agent`. Each verdict carries its
+   * risk score (a canary leak 100, not scanned 0).
+   */
+  readonly #check: kit.ContentGuard['checkOutput'];
 
   constructor(options: MemgarProcessorOptions = {}) {
     const { onDecision: _, ...guard } = options;
+    const e = kit.resolveEnforcer(guard);
     this.#o = options;
-    this.#enforcer = kit.resolveEnforcer(guard);
+    this.#enforcer = e;
     this.#ids = kit.contextIds(guard);
+    const onToolResult: kit.ContextEnforcer['onToolResult'] = (name, text, c) =>
+      e.onToolResult(name, text, { ...c, ...this.#ids });
+    const checks = { canaries: options.canaries, scan: { output: options.scanOutput !== false } };
+    const names = { prefix: 'mastra', isArguments: (where: string) => where.startsWith('tool-call:') };
+    const g = kit.createContentGuard({ onRetrieval: e.onRetrieval.bind(e), onToolResult }, checks, names);
+    this.#check = g.checkOutput;
   }
 
   processInput({ messages, abort }: Args): Promise<MastraMessageV2[]> {
-    return this.#safe(abort, () => this.#messages(messages));
+    return this.#safe(abort, () => this.#messages(messages, 'input'));
   }
 
   processOutputResult({ messages, abort }: Args): Promise<MastraMessageV2[]> {
-    const g = this.#guard();
-    return this.#safe(abort, () => this.#messages(messages, g), g);
+    return this.#safe(abort, () => this.#messages(messages, 'output'));
   }
 
   processOutputStream({ part, state, abort }: StreamArgs): Promise<ChunkType | null> {
-    state.memgar ??= this.#guard();
-    const g = state.memgar as Guard;
-    return this.#safe(abort, () => this.#stream(part, g), g);
+    // A refused window is reported here, where a callback that throws aborts the run.
+    const fail = (where: string, c: kit.HoldBackCheck) => this.#report('output', where, c as Verdict);
+    state.memgar ??= new kit.HoldBack(this.#o.holdBack ?? 256, this.#check, fail);
+    return this.#safe(abort, () => this.#stream(part, state.memgar as kit.HoldBack));
   }
 
-  async #stream(part: ChunkType, { guard, hb }: Guard): Promise<ChunkType | null> {
+  async #stream(part: ChunkType, hb: kit.HoldBack): Promise<ChunkType | null> {
     if (part.type === 'text-delta') {
       const text = await hb.push(part.payload.id, part.payload.text, 'stream');
       return text === '' ? null : { ...part, payload: { ...part.payload, text } };
@@ -83,36 +96,34 @@ export class MemgarProcessor implements Processor {
       const text = await hb.flush(part.payload.id, 'stream');
       return text === '' ? part : { ...part, type: 'text-delta', payload: { id: part.payload.id, text } };
     }
-    if (part.type === 'tool-call')
-      await guard.mustPass(JSON.stringify(part.payload.args ?? {}), `tool-call:${part.payload.toolName}`);
+    if (part.type === 'tool-call') {
+      const where = `tool-call:${part.payload.toolName}`;
+      const c = await this.#check(JSON.stringify(part.payload.args ?? {}), where);
+      if (!c.allowed) throw this.#report('output', where, c);
+    }
     return part;
   }
 
   /** Runs `fn`; a refusal or any error aborts the run (Mastra lets other errors of stream processors pass). */
-  async #safe<T>(abort: Abort, fn: () => Promise<T>, g?: Guard): Promise<T> {
+  async #safe<T>(abort: Abort, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (e) {
-      // An output the guard blocked is reported here, where a callback that throws aborts the run.
-      const error = kit.MemgarBlockedError.isInstance(e)
-        ? this.#report('output', e.event.where, g?.last as Check)
-        : e;
-      const message = error instanceof Error ? error.message : String(error);
-      return abort(error instanceof Refusal ? message : `memgar could not decide (${message}); refused`);
+      const message = e instanceof Error ? e.message : String(e);
+      return abort(e instanceof Refusal ? message : `memgar could not decide (${message}); refused`);
     }
   }
 
-  /** Decides the messages' parts: input ones with `#input`, output ones (with `g`) through the output guard. */
-  async #messages(messages: MastraMessageV2[], g?: Guard): Promise<MastraMessageV2[]> {
-    const stage = g ? 'output' : 'input';
+  /** Decides the messages' parts: input ones with `#input`, output ones with the output checks. */
+  async #messages(messages: MastraMessageV2[], stage: 'input' | 'output'): Promise<MastraMessageV2[]> {
     const out: MastraMessageV2[] = [];
     for (const [i, m] of messages.entries()) {
       const values = new Map<number, unknown>();
       for (const p of pieces(m as MessageLike)) {
-        if (g && p.kind === 'tool') continue; // ran already; a guarded memory decides on it
-        const at = `${g ? 'output' : 'messages'}[${i}].parts[${p.at}]`;
+        if (stage === 'output' && p.kind === 'tool') continue; // ran already; a guarded memory decides on it
+        const at = `${stage === 'output' ? 'output' : 'messages'}[${i}].parts[${p.at}]`;
         const where = p.kind === 'tool' ? `tool:${p.toolName} ${at}` : at;
-        const c = g ? await this.#output(pieceText(p), where, g) : await this.#input(p);
+        const c = stage === 'output' ? await this.#output(pieceText(p), where) : await this.#input(p);
         const refusal = this.#report(stage, where, c);
         if (!c.allowed) throw refusal;
         if (c.changed) values.set(p.at, c.value);
@@ -136,41 +147,15 @@ export class MemgarProcessor implements Processor {
     return { ...events[0], changed: kept.text !== p.value, value: kept.text };
   }
 
-  /** An output text through the output guard (a refusal throws `MemgarBlockedError`). */
-  async #output(text: string, where: string, g: Guard): Promise<Check> {
-    const value = await g.guard.output(text, where);
-    return { ...(g.last as Check), changed: value !== text, value };
+  /** An output text through the output checks; `value` is its rewrite when sanitized. */
+  async #output(text: string, where: string): Promise<Check> {
+    const c = await this.#check(text, where);
+    return { ...c, changed: c.text !== text, value: c.text };
   }
 
-  /**
-   * The output guard of one call or stream (`createContentGuard`): canaries first; then, unless
-   * `scanOutput: false` or for tool-call arguments, `onToolResult` as source `agent`. Its
-   * verdicts go to `last`, with the enforcer's risk score (a canary leak 100, not scanned 0).
-   */
-  #guard(): Guard {
-    const e = this.#enforcer;
-    const g = {} as Guard;
-    const onToolResult: kit.ContextEnforcer['onToolResult'] = async (name, text, c) => {
-      const v = await e.onToolResult(name, text, { ...c, ...this.#ids });
-      g.score = v.riskScore;
-      return v;
-    };
-    const onDecision = ({ stage: _, action: __, ...d }: kit.ContentDecisionEvent) => {
-      const own = d.rule === 'canary:leak' ? 100 : d.rule === 'mastra:not-scanned' ? 0 : undefined;
-      g.last = { ...d, riskScore: own ?? g.score ?? 0, changed: false };
-    };
-    const { canaries, scanOutput, holdBack = 256 } = this.#o;
-    const scan = { output: scanOutput !== false };
-    const options = { canaries, onDecision, onBlocked: 'throw', scan, holdBack } as const;
-    const names = { prefix: 'mastra', isArguments: (where: string) => where.startsWith('tool-call:') };
-    g.guard = kit.createContentGuard({ onRetrieval: e.onRetrieval.bind(e), onToolResult }, options, names);
-    g.hb = g.guard.holdBack();
-    return g;
-  }
-
-  /** Reports `c` (a callback that throws aborts the run); returns the refusal to throw when it is not allowed. */
-  #report(stage: 'input' | 'output', where: string, c: Check): Refusal {
-    const { decision, allowed, rule, reason, riskScore } = c;
+  /** Reports `v` (a callback that throws aborts the run); returns the refusal to throw when it is not allowed. */
+  #report(stage: 'input' | 'output', where: string, v: Verdict): Refusal {
+    const { decision, allowed, rule, reason, riskScore } = v;
     this.#o.onDecision?.({ stage, where, decision, allowed, rule, reason, riskScore });
     return new Refusal(`memgar ${decision} (${rule}) at ${where}: ${reason}`);
   }
