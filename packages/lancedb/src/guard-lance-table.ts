@@ -1,11 +1,4 @@
-import {
-  DECISIONS,
-  type Decision,
-  InvalidInputError,
-  InvalidOptionError,
-  type ReviewQueue,
-  type SourceType,
-} from '@memgar/core';
+import { DECISIONS, type Decision, InvalidOptionError, type SourceType } from '@memgar/core';
 import * as kit from '@memgar/core/adapter-kit';
 
 type Row = Record<string, unknown>;
@@ -17,7 +10,7 @@ export interface LanceTableLike {
   version(): Promise<number>;
 }
 
-export interface GuardLanceTableOptions extends kit.AdapterWriteOptions {
+export interface GuardLanceTableOptions extends kit.HeldStoreOptions {
   /** The text column: decided on `add` / `mergeInsert().execute`, and on every read. @default 'text' */
   textColumn?: string;
   /** The vector column a sanitized rewrite is re-embedded into (with `embed`). @default 'vector' */
@@ -32,12 +25,10 @@ export interface GuardLanceTableOptions extends kit.AdapterWriteOptions {
   sourceOf?: (record: Row) => { sourceType?: SourceType; sourceId?: string };
   /** Reads return only rows stored with one of these decisions, or approved by a reviewer. @default no filter */
   onlyDecisions?: readonly Decision[];
-  /** Where quarantined and human-review writes wait. @default a new in-memory `ReviewQueue` */
-  reviewQueue?: ReviewQueue;
 }
 
 /** The wrapped table: the same object and methods, plus `held` (quarantined and human-review writes). */
-export type GuardedLanceTable<T> = T & { readonly held: kit.HeldWrites<Row> };
+export type GuardedLanceTable<T> = T & { readonly held: kit.HeldWrites<Row[]> };
 
 /** The columns memgar fills on write when the table has them (`addMemgarColumns` adds them). */
 export const MEMGAR_COLUMNS = {
@@ -61,15 +52,13 @@ export async function addMemgarColumns(table: {
   return missing.map(([name]) => name);
 }
 
-const isObject = (v: unknown): v is Row => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = kit.isPlainRecord;
 const plain = (r: Row): Row =>
   Object.fromEntries(
     Object.entries(r).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as never) : v]),
   );
 
-function bad(field: string, message: string): never {
-  throw new InvalidInputError(field, `@memgar/lancedb: ${message}`);
-}
+const bad: kit.FailInput = kit.inputFailure('@memgar/lancedb');
 
 /**
  * Wraps a LanceDB `Table`: `add` and `mergeInsert(…).execute` decide every record's text before it
@@ -95,7 +84,7 @@ export function guardLanceTable<T extends LanceTableLike>(
     options.idColumn ?? 'id',
   ];
   const source = options.sourceType ?? 'rag';
-  const held = new kit.HeldWrites<Row>((r) => table.add([r]), options.reviewQueue);
+  const held = new kit.HeldWrites<Row[]>((rows) => table.add(rows), options.reviewQueue);
   const filter =
     only && `(memgar_decision IN (${only.map((d) => `'${d}'`).join(', ')}) OR memgar_review = 'approved')`;
 
@@ -113,23 +102,15 @@ export function guardLanceTable<T extends LanceTableLike>(
         ...kit.idField(r[idCol]),
       };
     });
-    /** The record to store for item `i`: its (rewritten, re-embedded) text and the memgar columns it has. */
-    const record = async (i: number, o: kit.WriteOutcome, text: string, approved: boolean) => {
-      const r = data[i] as Row;
-      const out: Row = { ...r, [textCol]: text };
-      if (text !== r[textCol] && options.embed && names.has(vecCol))
-        out[vecCol] = await kit.embedChecked(options.embed, text);
-      const stamp = kit.flatMemgarStamp(kit.memgarStamp(o.memgar, items[i]!, approved));
-      for (const [k, v] of Object.entries(stamp)) if (names.has(k)) out[k] = v;
-      return out;
-    };
-    const hold = {
-      held,
-      record: async (i: number, o: kit.WriteOutcome) => plain(await record(i, o, items[i]!.text, true)),
-    };
-    const outcomes = await kit.guardAndHold(enforcer, options, items, { ...hold, holdOnThrow: false });
-    const stored = outcomes.flatMap((o, i) => (o.stored ? [{ i, o, text: o.text }] : []));
-    return kit.mapPool(stored, options.concurrency ?? 8, ({ i, o, text }) => record(i, o, text, false));
+    /** The rows of some writes: rewritten text, re-embedded vector, the memgar columns the table has. */
+    const build = (writes: kit.StampedWrite[]) =>
+      writes.map(({ index, text, stamp, vector }) => {
+        const out: Row = { ...(data[index] as Row), [textCol]: text, ...(vector && { [vecCol]: vector }) };
+        for (const [k, v] of Object.entries(kit.flatMemgarStamp(stamp))) if (names.has(k)) out[k] = v;
+        return stamp.review === 'approved' ? plain(out) : out; // a held row waits in the review queue
+      });
+    const embed = names.has(vecCol) ? options.embed : undefined;
+    return (await kit.guardStampedWrites(enforcer, options, items, { held, build, embed })).stored ?? [];
   }
 
   /** Guards read rows: refused ones removed, sanitized text swapped in, `_memgar` added. */
