@@ -27,20 +27,31 @@ export interface GatewayHandle extends GatewayApp {
  * Web objects); the rest goes through `app.fetch` under @hono/node-server.
  */
 export function startGateway(options: StartGatewayOptions): Promise<GatewayHandle> {
-  return listen(options, true);
+  return listen(options, { direct: true });
 }
 
-/** `startGateway`, with the direct path on or off (off: every request through `app.fetch`; tests compare both). */
-export async function listen(options: StartGatewayOptions, directPath: boolean): Promise<GatewayHandle> {
+/** How `listen` serves requests (tests run both ways and compare). */
+export interface ListenMode {
+  /** Take the direct path where it applies; false: every request through `app.fetch`. */
+  direct: boolean;
+  /** Told which way each request went. */
+  observe?: (way: 'direct' | 'fetch', url: string) => void;
+}
+
+/** `startGateway` with the direct path on or off (not exported by the package). */
+export async function listen(options: StartGatewayOptions, mode: ListenMode): Promise<GatewayHandle> {
   const { port, host = '127.0.0.1', ...rest } = options;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new InvalidOptionError('port', `port must be an integer from 0 to 65535, got ${String(port)}`);
   }
   const app = createGatewayApp(rest);
   const viaFetch = getRequestListener(app.fetch, { hostname: host });
-  const direct = directPath ? directHandler(app) : undefined;
+  const direct = mode.direct ? directHandler(app) : undefined;
+  const observe = mode.observe;
   const server = createServer((req, res) => {
-    if (direct?.(req, res) !== true) void viaFetch(req, res);
+    const took = direct?.(req, res) === true;
+    observe?.(took ? 'direct' : 'fetch', req.url ?? '');
+    if (!took) void viaFetch(req, res);
   });
   try {
     await new Promise<void>((resolve, reject) => {

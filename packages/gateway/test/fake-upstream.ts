@@ -10,8 +10,12 @@ import type { AddressInfo } from 'node:net';
 export interface Recorded {
   method: string;
   path: string;
+  /** The request target as received (path and query). */
+  url: string;
   headers: IncomingHttpHeaders;
   body: unknown;
+  /** The body's bytes as received. */
+  raw: Buffer;
 }
 
 export interface Script {
@@ -19,6 +23,8 @@ export interface Script {
   headers?: Record<string, string>;
   /** A JSON body. */
   json?: unknown;
+  /** A body sent as it is (instead of `json`). */
+  text?: string;
   /** Server-sent events, each written as its own chunk (so a text split across them spans chunks). */
   sse?: string[];
   /** Answer nothing (to test timeouts). */
@@ -230,7 +236,7 @@ async function write(res: ServerResponse, s: Script): Promise<void> {
     return;
   }
   res.writeHead(s.status ?? 200, { 'content-type': 'application/json', ...s.headers });
-  res.end(s.json === undefined ? '' : JSON.stringify(s.json));
+  res.end(s.text ?? (s.json === undefined ? '' : JSON.stringify(s.json)));
 }
 
 export async function startUpstream(): Promise<FakeUpstream> {
@@ -240,7 +246,8 @@ export async function startUpstream(): Promise<FakeUpstream> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
+      const bytes = Buffer.concat(chunks);
+      const raw = bytes.toString('utf8');
       let body: unknown = raw;
       try {
         body = raw === '' ? undefined : JSON.parse(raw);
@@ -248,7 +255,14 @@ export async function startUpstream(): Promise<FakeUpstream> {
         // keep the raw text
       }
       const path = (req.url ?? '/').split('?')[0] ?? '/';
-      requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+      requests.push({
+        method: req.method ?? 'GET',
+        path,
+        url: req.url ?? '/',
+        headers: req.headers,
+        body,
+        raw: bytes,
+      });
       const script = queue.shift() ?? defaultScript(path, (body ?? {}) as Record<string, unknown>);
       void write(res, script);
     });
