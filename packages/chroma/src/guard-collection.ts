@@ -1,10 +1,11 @@
-import { type Decision, InvalidInputError, type ReviewQueue, type SourceType } from '@memgar/core';
+import { type Decision, InvalidInputError, type SourceType } from '@memgar/core';
 import {
-  type AdapterWriteOptions,
   contextIds,
   flatMemgarMetadata,
   guardRecords,
   guardWrites,
+  type HeldGuarded,
+  type HeldStoreOptions,
   HeldWrites,
   type MemgarMetadata,
   withoutMemgarKeys as own,
@@ -44,7 +45,7 @@ export interface ChromaCollectionLike {
   embeddingFunction?: { generate(texts: string[]): Promise<number[][]> } | undefined | null;
 }
 
-export interface GuardCollectionOptions extends AdapterWriteOptions {
+export interface GuardCollectionOptions extends HeldStoreOptions {
   /** Source type of written and retrieved documents. @default 'rag' */
   sourceType?: SourceType;
   /**
@@ -64,8 +65,6 @@ export interface GuardCollectionOptions extends AdapterWriteOptions {
    * @default the collection's `embeddingFunction`; without one the given vector is kept
    */
   embed?: (texts: string[]) => Promise<number[][]>;
-  /** Where held (quarantined, human-review) writes wait. @default a new in-memory `ReviewQueue` */
-  reviewQueue?: ReviewQueue;
 }
 
 type WriteMethod = 'add' | 'upsert' | 'update';
@@ -77,7 +76,7 @@ export interface HeldChromaWrite {
 }
 
 /** The guarded collection: the same interface, plus its held writes and the unguarded original. */
-export type GuardedCollection<C> = C & { readonly held: HeldWrites<HeldChromaWrite>; readonly inner: C };
+export type GuardedCollection<C> = HeldGuarded<C, HeldChromaWrite>;
 
 const COLUMNS = ['ids', 'documents', 'embeddings', 'metadatas', 'distances', 'uris'] as const;
 
