@@ -1,12 +1,16 @@
-import { type Decision, InvalidInputError, type ReviewQueue, type SourceType } from '@memgar/core';
+import { type Decision, InvalidInputError, type SourceType } from '@memgar/core';
 import {
-  type AdapterWriteOptions,
   contextIds,
   guardRetrieved,
   guardWrites,
+  type HeldGuarded,
+  type HeldStoreOptions,
   HeldWrites,
   type MemgarMetadata,
+  NO_TEXT_RULE,
+  reportFiltered,
   resolveEnforcer,
+  withOverrides,
 } from '@memgar/core/adapter-kit';
 
 type Payload = Record<string, unknown>;
@@ -48,7 +52,7 @@ export interface QdrantClientLike {
   scroll(collection_name: string, args?: ReadArgs): Promise<{ points: QdrantHit[] }>;
 }
 
-export interface GuardQdrantOptions extends AdapterWriteOptions {
+export interface GuardQdrantOptions extends HeldStoreOptions {
   /** The payload key that holds a point's text. @default 'text' */
   textKey?: string;
   /** Source type of written and retrieved texts. @default 'rag' */
@@ -67,8 +71,6 @@ export interface GuardQdrantOptions extends AdapterWriteOptions {
   allowTextless?: boolean;
   /** Embeds sanitized texts of points with a plain dense vector. @default none: the given vector is kept */
   embed?: (texts: string[]) => Promise<number[][]>;
-  /** Where held (quarantined, human-review) writes wait. @default a new in-memory `ReviewQueue` */
-  reviewQueue?: ReviewQueue;
 }
 
 /** A held write: the point approval upserts into its collection. */
@@ -78,18 +80,11 @@ export interface HeldQdrantWrite {
 }
 
 /** The guarded client: the same interface, plus its held writes and the unguarded original. */
-export type GuardedQdrant<Q> = Q & { readonly held: HeldWrites<HeldQdrantWrite>; readonly inner: Q };
+export type GuardedQdrant<Q> = HeldGuarded<Q, HeldQdrantWrite>;
 
-export const NO_TEXT_RULE = 'memgar:no-text';
+export { NO_TEXT_RULE };
+
 const NOTHING = { operation_id: null, status: 'completed' };
-const NO_TEXT = {
-  boundary: 'retrieval',
-  decision: 'block',
-  allowed: false,
-  reason: 'point has no text to analyze',
-  rule: NO_TEXT_RULE,
-  riskScore: 0,
-} as const;
 
 /** Methods that read or write payloads without the guard: refused (use `inner` to bypass). */
 const UNGUARDED = [
@@ -214,7 +209,7 @@ export function guardQdrant<Q extends QdrantClientLike>(
       if (text !== undefined)
         items.push({ hit, text, id: hit.id, ...(hit.score !== undefined && { score: hit.score }) });
       else if (options.allowTextless === true) textless.push(hit);
-      else options.onDecision?.({ ...NO_TEXT, id: String(hit.id) });
+      else reportFiltered(options, NO_TEXT_RULE, 'point has no text to analyze', hit.id);
     }
     const kept = await guardRetrieved(enforcer, options, undefined, items, sourceType);
     const out = [
@@ -262,11 +257,5 @@ export function guardQdrant<Q extends QdrantClientLike>(
     inner: client,
   };
 
-  return new Proxy(client, {
-    get(target, prop) {
-      if (typeof prop === 'string' && Object.hasOwn(overrides, prop)) return overrides[prop];
-      const v = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  }) as GuardedQdrant<Q>;
+  return withOverrides(client, overrides) as GuardedQdrant<Q>;
 }
