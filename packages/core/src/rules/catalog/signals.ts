@@ -1447,6 +1447,28 @@ export const BUILTIN_SIGNALS: readonly Signal[] = [
     pattern: `\\b(?:${CONSENT_PHRASES.join('|')})\\b|\\b(?:require_confirmation|requires_confirmation|needs_confirmation|confirm_required|confirmation_required|confirm|notify|notify_user|ask_user|prompt_user)['"]? ?[:=] ?['"]?(?:false|no|none|off|0)\\b|\\b(?:approved_by|confirmed_by|authorized_by)['"]? ?[:=] ?['"]?(?:user|the user|owner|account owner|customer)['"]|\\b(?:confirmed_by_user|approved_by_user|user_approved|user_confirmed|preapproved)['"]? ?[:=] ?['"]?(?:true|yes|1)\\b`,
   },
   {
+    id: 'chat_drop',
+    description:
+      'A place in the conversation where something is to be typed or pasted: in the chat, into the chat, via chat, in this thread, in the ticket, paste it here, in plain text.',
+    keywords: [
+      'in the chat',
+      'into the chat',
+      'in this chat',
+      'into this chat',
+      'in chat',
+      'via chat',
+      'over chat',
+      'in the thread',
+      'in this thread',
+      'in the ticket',
+      'into the ticket',
+      'paste it here',
+      'paste them here',
+      'type it here',
+      'in plain text',
+    ],
+  },
+  {
     id: 'code_handoff',
     description:
       'Hands a block of code to the reader for its own work: "add the following snippet to your solution", "your code could use the code below", "utilize the following code section".',
