@@ -1,13 +1,18 @@
-import { type Decision, InvalidInputError, type ReviewQueue, type SourceType } from '@memgar/core';
+import { type Decision, InvalidInputError, type SourceType } from '@memgar/core';
 import {
-  type AdapterWriteOptions,
   contextIds,
   flatMemgarMetadata,
   guardRetrieved,
   guardWrites,
+  type HeldGuarded,
+  type HeldStoreOptions,
   HeldWrites,
   type MemgarMetadata,
+  NO_TEXT_RULE,
+  withoutMemgarKeys as own,
+  reportFiltered,
   resolveEnforcer,
+  withOverrides,
 } from '@memgar/core/adapter-kit';
 
 type Fields = Record<string, unknown>;
@@ -41,7 +46,7 @@ export interface PineconeIndexLike {
   namespace(namespace: string): PineconeIndexLike;
 }
 
-export interface GuardIndexOptions extends AdapterWriteOptions {
+export interface GuardIndexOptions extends HeldStoreOptions {
   /** The metadata key (`upsert`) or record field (`upsertRecords`) that holds the text. @default 'text' */
   textKey?: string;
   /** Source type of written and retrieved texts. @default 'rag' */
@@ -60,8 +65,6 @@ export interface GuardIndexOptions extends AdapterWriteOptions {
   allowTextless?: boolean;
   /** Embeds sanitized texts of `upsert` records. @default none: the given values are kept */
   embed?: (texts: string[]) => Promise<number[][]>;
-  /** Where held (quarantined, human-review) writes wait. @default a new in-memory `ReviewQueue` */
-  reviewQueue?: ReviewQueue;
 }
 
 /** A held write: the record approval upserts (`upsert` or `upsertRecords`) into its namespace. */
@@ -72,17 +75,9 @@ export interface HeldPineconeWrite {
 }
 
 /** The guarded index: the same interface, plus its held writes and the unguarded original. */
-export type GuardedIndex<I> = I & { readonly held: HeldWrites<HeldPineconeWrite>; readonly inner: I };
+export type GuardedIndex<I> = HeldGuarded<I, HeldPineconeWrite>;
 
-export const NO_TEXT_RULE = 'memgar:no-text';
-const NO_TEXT = {
-  boundary: 'retrieval',
-  decision: 'block',
-  allowed: false,
-  reason: 'record has no text to analyze',
-  rule: NO_TEXT_RULE,
-  riskScore: 0,
-} as const;
+export { NO_TEXT_RULE };
 
 type WriteArgs = { records: Fields[]; namespace?: string };
 
@@ -95,8 +90,6 @@ const ACCESS = {
   upsertRecords: { fields: (r: Fields) => r, restamp: (_: Fields, f: Fields) => f },
 };
 
-/** Fields without `memgar_*` keys: only memgar writes those. */
-const own = (f: object | null | undefined) => keys(f, (k) => !k.startsWith('memgar_'));
 const keys = (f: object | null | undefined, keep: (k: string) => boolean): Fields =>
   Object.fromEntries(Object.entries(f ?? {}).filter(([k]) => keep(k)));
 
@@ -202,7 +195,7 @@ function wrap<I extends PineconeIndexLike>(
       const text = textOf(fields);
       if (text !== undefined) items.push({ hit, text, id, ...(score !== undefined && { score }) });
       else if (options.allowTextless === true) textless.push(hit);
-      else options.onDecision?.({ ...NO_TEXT, id });
+      else reportFiltered(options, NO_TEXT_RULE, 'record has no text to analyze', id);
     }
     const kept = await guardRetrieved(enforcer, options, query, items, sourceType);
     return [
@@ -286,11 +279,5 @@ function wrap<I extends PineconeIndexLike>(
     inner: index,
   };
 
-  return new Proxy(index, {
-    get(target, prop) {
-      if (typeof prop === 'string' && Object.hasOwn(overrides, prop)) return overrides[prop];
-      const v = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  }) as GuardedIndex<I>;
+  return withOverrides(index, overrides) as GuardedIndex<I>;
 }
