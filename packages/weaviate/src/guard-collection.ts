@@ -1,10 +1,11 @@
-import { type Decision, InvalidInputError, type ReviewQueue, type SourceType } from '@memgar/core';
+import { type Decision, InvalidInputError, type SourceType } from '@memgar/core';
 import {
-  type AdapterWriteOptions,
   type EnforcerLike,
   flatMemgarMetadata,
   guardAndHold,
   guardRecords,
+  type HeldGuarded,
+  type HeldStoreOptions,
   HeldWrites,
   type MemgarMetadata,
   resolveEnforcer,
@@ -12,7 +13,7 @@ import {
   withOverrides,
 } from '@memgar/core/adapter-kit';
 
-export interface GuardWeaviateOptions extends AdapterWriteOptions {
+export interface GuardWeaviateOptions extends HeldStoreOptions {
   /** The property holding the text memgar decides. @default 'text' */
   textProperty?: string;
   /**
@@ -32,8 +33,6 @@ export interface GuardWeaviateOptions extends AdapterWriteOptions {
   filterDecisions?: readonly Decision[];
   /** Re-embeds a sanitized object that came with its own vectors. @default keep the given vectors */
   embed?: (text: string) => Promise<number[]>;
-  /** Where quarantined and human-review writes wait. @default a new in-memory `ReviewQueue` */
-  reviewQueue?: ReviewQueue;
 }
 
 type Props = Record<string, unknown>;
@@ -57,7 +56,7 @@ export interface WeaviateCollectionLike {
 }
 
 /** The guarded collection: the same collection, plus its held writes and the unguarded original. */
-export type GuardedCollection<C> = C & { readonly held: HeldWrites<HeldWeaviateWrite>; readonly inner: C };
+export type GuardedCollection<C> = HeldGuarded<C, HeldWeaviateWrite>;
 
 /** weaviate-client's `BatchObjectsReturn`, as far as the guard rewrites it. */
 type BatchReturn = Record<'allResponses' | 'errors' | 'uuids', Record<number, unknown>>;
