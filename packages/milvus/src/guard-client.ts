@@ -1,16 +1,20 @@
-import { type Decision, InvalidInputError, type ReviewQueue, type SourceType } from '@memgar/core';
+import { type Decision, InvalidInputError, type SourceType } from '@memgar/core';
 import {
-  type AdapterWriteOptions,
   contextIds,
   flatMemgarMetadata,
   guardRetrieved,
   guardWrites,
+  type HeldGuarded,
+  type HeldStoreOptions,
   HeldWrites,
+  NO_TEXT_RULE,
+  reportFiltered,
   resolveEnforcer,
   type WriteOutcome,
+  withOverrides,
 } from '@memgar/core/adapter-kit';
 
-export interface GuardMilvusOptions extends AdapterWriteOptions {
+export interface GuardMilvusOptions extends HeldStoreOptions {
   /** The (VarChar) field holding the text memgar decides. @default 'text' */
   textField?: string;
   /**
@@ -35,8 +39,6 @@ export interface GuardMilvusOptions extends AdapterWriteOptions {
   embed?: (text: string) => Promise<number[]>;
   /** The vector field `embed` rewrites. @default 'vector' */
   vectorField?: string;
-  /** Where quarantined and human-review writes wait. @default a new in-memory `ReviewQueue` */
-  reviewQueue?: ReviewQueue;
 }
 
 type Row = Record<string, unknown>;
@@ -67,9 +69,10 @@ export interface HeldMilvusWrite {
 }
 
 /** The guarded client: the same client, plus its held writes and the unguarded original. */
-export type GuardedMilvusClient<C> = C & { readonly held: HeldWrites<HeldMilvusWrite>; readonly inner: C };
+export type GuardedMilvusClient<C> = HeldGuarded<C, HeldMilvusWrite>;
 
-export const NO_TEXT_RULE = 'memgar:no-text';
+export { NO_TEXT_RULE };
+
 const MEMGAR_KEYS = ['memgar_decision', 'memgar_risk', 'memgar_rule', 'memgar_review'];
 
 /**
@@ -181,21 +184,7 @@ export function guardMilvusClient<C extends MilvusClientLike>(
     for (const [i, r] of rows.entries()) {
       if (textOf(r) !== undefined) withText.push(i);
       else if (options.allowTextless === true) out.push(r);
-      else {
-        const reason = `no string "${textField}" field to analyze`;
-        const event = {
-          boundary: 'retrieval',
-          decision: 'block',
-          allowed: false,
-          rule: NO_TEXT_RULE,
-        } as const;
-        options.onDecision?.({
-          ...event,
-          reason,
-          riskScore: 0,
-          ...(r.id !== undefined ? { id: String(r.id) } : {}),
-        });
-      }
+      else reportFiltered(options, NO_TEXT_RULE, `no string "${textField}" field to analyze`, ids(r).id);
     }
     const items = withText.map((i) => ({ text: textOf(rows[i])!, ...ids(rows[i]!) }));
     const kept = await guardRetrieved(enforcer, options, query, items);
@@ -256,11 +245,5 @@ export function guardMilvusClient<C extends MilvusClientLike>(
     searchIterator: unguarded('searchIterator'),
     queryIterator: unguarded('queryIterator'),
   };
-  return new Proxy(client, {
-    get(t, p) {
-      if (Object.hasOwn(extra, p)) return extra[p];
-      const v: unknown = Reflect.get(t, p, t);
-      return typeof v === 'function' ? v.bind(t) : v;
-    },
-  }) as GuardedMilvusClient<C>;
+  return withOverrides(client, extra) as GuardedMilvusClient<C>;
 }
