@@ -1,4 +1,4 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ReviewQueue } from '@memgar/core';
 import { Hono } from 'hono';
@@ -14,7 +14,7 @@ import {
 import { ContentGuard, type GatewayDecisionEvent } from './guard.js';
 import { header, parseObject, timedOut } from './http.js';
 import { createInspector } from './inspect.js';
-import { ConcurrencyCap, type RateLimitResult } from './limits.js';
+import { ConcurrencyCap, MemoryRateLimitStore, type RateLimitResult } from './limits.js';
 import { GatewayMetrics } from './metrics.js';
 import { type GatewayOptions, type ResolvedKey, resolveOptions } from './options.js';
 import { errorBody, type ProviderName, ROUTES, type Route } from './providers.js';
@@ -51,6 +51,8 @@ const RETURN_HEADERS =
 const utf8 = new TextDecoder();
 const utf8Encoder = new TextEncoder();
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
+/** A client key's lookup id (the table holds digests, never the keys). */
+const keyId = (s: string) => hash('sha256', s, 'hex');
 const safe = <T>(fn: ((e: T) => void) | undefined, e: T) => {
   try {
     fn?.(e);
@@ -107,7 +109,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     refused: (reason) => metrics.refusal(reason),
   });
   const cap = new ConcurrencyCap(cfg.limits.maxConcurrent);
-  const keys = new Map(cfg.keys.map((k) => [sha256(k.clientKey).toString('hex'), k]));
+  const keys = new Map(cfg.keys.map((k) => [keyId(k.clientKey), k]));
   const policyView = {
     upstream: {
       openai: upstream.base('openai'),
@@ -131,7 +133,7 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
   const bearer = (authorization: string | undefined) => /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
   const authenticate = (ex: Exchange): ResolvedKey | undefined => {
     const token = ex.header('x-api-key') ?? bearer(ex.header('authorization'));
-    return token === undefined ? undefined : keys.get(sha256(token).toString('hex'));
+    return token === undefined ? undefined : keys.get(keyId(token));
   };
   const pathAllowed = (path: string) =>
     !path.includes('..') &&
@@ -189,18 +191,25 @@ export function createGatewayApp(options: GatewayOptions): GatewayApp {
     key = authenticate(ex);
     if (key === undefined) return refuse('unauthorized');
     if (key.rateLimit !== undefined) {
-      const taken: RateLimitResult | undefined = await within(
-        cfg.rateLimitStore.take(key.name, key.rateLimit),
-        cfg.limits.rateLimitTimeoutMs,
-      );
+      const store = cfg.rateLimitStore;
+      // The built-in store answers at once and cannot fail: no timer, no race.
+      const taken: RateLimitResult | undefined =
+        Object.getPrototypeOf(store) === MemoryRateLimitStore.prototype
+          ? (store as MemoryRateLimitStore).takeNow(key.name, key.rateLimit)
+          : await within(store.take(key.name, key.rateLimit), cfg.limits.rateLimitTimeoutMs);
       if (taken === undefined) return refuse('rateLimiterDown');
       if (!taken.allowed) {
         const retry = { 'retry-after': String(Math.max(1, Math.ceil(taken.retryAfterMs / 1000))) };
         return refuse('rateLimited', `${key.rateLimit.requestsPerMinute} requests per minute`, retry);
       }
     }
-    const release = cap.acquire();
-    if (release === undefined) return refuse('overloaded', `${cap.max} requests at once`);
+    if (!cap.tryAcquire()) return refuse('overloaded', `${cap.max} requests at once`);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      cap.release();
+    };
     metrics.setInFlight(cap.inFlight);
     let streaming = false;
     const abort = new UpstreamAbort();

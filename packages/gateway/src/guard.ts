@@ -195,7 +195,7 @@ export class ContentGuard {
 
   /**
    * Checks a response text: a canary leak or a DLP `block` refuses it; DLP `redact` findings are
-   * redacted (their spans returned); an injection aimed at downstream agents refuses it. When
+   * redacted (their spans returned when `stream`); an injection aimed at downstream agents refuses it. When
    * `stream` is false, a `sanitize` decision uses the rewrite; in a stream it refuses (a window
    * cannot be rewritten consistently).
    */
@@ -212,13 +212,15 @@ export class ContentGuard {
       const blocked = d.findings.find((f) => f.action === 'block');
       if (blocked !== undefined)
         return refusal('block', `dlp:${blocked.type}`, `${blocked.type} in the response`);
-      spans = d.findings
-        .filter((f) => f.action === 'redact')
-        .map((f) => {
-          const value = text.slice(f.start, f.end);
-          const one = [{ ...f, start: 0, end: value.length }];
-          return { start: f.start, end: f.end, replacement: redact(value, one, { style: this.#style }) };
-        });
+      // Only a stream's window needs the spans (to release a redaction whole).
+      if (stream)
+        spans = d.findings
+          .filter((f) => f.action === 'redact')
+          .map((f) => {
+            const value = text.slice(f.start, f.end);
+            const one = [{ ...f, start: 0, end: value.length }];
+            return { start: f.start, end: f.end, replacement: redact(value, one, { style: this.#style }) };
+          });
       out = d.text ?? text;
     }
     if (this.#o.outputEnforcer !== undefined) {

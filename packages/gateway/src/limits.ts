@@ -46,6 +46,11 @@ export class MemoryRateLimitStore implements RateLimitStore {
   }
 
   async take(bucket: string, limit: Required<RateLimit>): Promise<RateLimitResult> {
+    return this.takeNow(bucket, limit);
+  }
+
+  /** `take`, synchronously. */
+  takeNow(bucket: string, limit: Required<RateLimit>): RateLimitResult {
     const now = this.#now();
     const perMs = limit.requestsPerMinute / 60_000;
     const b = this.#buckets.get(bucket) ?? { tokens: limit.burst, at: now };
@@ -122,15 +127,15 @@ export class ConcurrencyCap {
     return this.#inFlight;
   }
 
-  /** A release function (idempotent), or undefined when the cap is reached. */
-  acquire(): (() => void) | undefined {
-    if (this.#inFlight >= this.max) return undefined;
+  /** Takes a slot; false when the cap is reached. Each true must be matched by one `release()`. */
+  tryAcquire(): boolean {
+    if (this.#inFlight >= this.max) return false;
     this.#inFlight++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.#inFlight--;
-    };
+    return true;
+  }
+
+  /** Gives back a slot taken by `tryAcquire`. */
+  release(): void {
+    if (this.#inFlight > 0) this.#inFlight--;
   }
 }
