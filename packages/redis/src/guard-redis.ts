@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { type Decision, InvalidInputError, type ReviewQueue, type SourceType } from '@memgar/core';
+import { type Decision, InvalidInputError, type SourceType } from '@memgar/core';
 import {
-  type AdapterWriteOptions,
   acceptProvenance,
   guardAndHold,
   guardRetrieved,
+  type HeldGuarded,
+  type HeldStoreOptions,
   HeldWrites,
+  isPlainRecord,
   type MemgarMetadata,
   resolveEnforcer,
   storageCall,
@@ -33,7 +35,7 @@ export interface RedisClientLike {
   multi(): RedisMultiLike;
 }
 
-export interface GuardRedisOptions extends AdapterWriteOptions {
+export interface GuardRedisOptions extends HeldStoreOptions {
   /** Source type of written and read values. @default 'memory' */
   sourceType?: SourceType;
   /**
@@ -50,8 +52,6 @@ export interface GuardRedisOptions extends AdapterWriteOptions {
    * @default none (every value is analyzed, none filtered for provenance)
    */
   filterDecisions?: readonly Decision[];
-  /** Where held (quarantined, human-review) writes wait. @default a new in-memory `ReviewQueue` */
-  reviewQueue?: ReviewQueue;
 }
 
 /** A held write: what approval sends to Redis. */
@@ -63,7 +63,7 @@ export interface HeldRedisWrite {
 }
 
 /** The guarded client: the same interface, plus its held writes and the unguarded original. */
-export type GuardedRedis<C> = C & { readonly held: HeldWrites<HeldRedisWrite>; readonly inner: C };
+export type GuardedRedis<C> = HeldGuarded<C, HeldRedisWrite>;
 
 /** List and hash commands that move text in or out without a guard: refused on the wrapper. */
 export const UNGUARDED_COMMANDS: readonly string[] =
@@ -110,7 +110,7 @@ function hashEntries(args: unknown[]): Entry[] {
       throw new InvalidInputError('value', 'hSet tuples need a value for every field');
     return first.flatMap((f, i) => (i % 2 === 0 ? [pair([f, first[i + 1]])] : []));
   }
-  if (typeof first === 'object' && first !== null) return Object.entries(first).map(pair);
+  if (isPlainRecord(first)) return Object.entries(first).map(pair);
   throw new InvalidInputError('value', 'hSet takes (key, field, value) or (key, fields)');
 }
 
