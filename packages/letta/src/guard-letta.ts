@@ -1,12 +1,13 @@
-import { type Decision, InvalidInputError, type ReviewQueue, type SourceType } from '@memgar/core';
+import { type Decision, InvalidInputError, type SourceType } from '@memgar/core';
 import {
-  type AdapterWriteOptions,
   acceptProvenance,
   flatMemgarMetadata,
   guardAndHold,
   guardRecords,
   guardToolOutput,
   guardWrites,
+  type HeldGuarded,
+  type HeldStoreOptions,
   HeldWrites,
   type MemgarMetadata,
   MemoryRefusedError,
@@ -15,7 +16,7 @@ import {
   withOverrides,
 } from '@memgar/core/adapter-kit';
 
-export interface GuardLettaOptions extends AdapterWriteOptions {
+export interface GuardLettaOptions extends HeldStoreOptions {
   /** Source type of archival passage and block writes. @default 'memory' */
   sourceType?: SourceType;
   /** Tags archival passages with `memgar_decision:…`, `memgar_risk:…`, `memgar_rule:…` and blocks with `metadata.memgar`. @default true */
@@ -24,8 +25,6 @@ export interface GuardLettaOptions extends AdapterWriteOptions {
   filterDecisions?: readonly Decision[];
   /** What the model and your app see instead of a refused tool return or assistant message. @default `defaultToolRefusal` */
   refusal?: (toolName: string, rule: string) => string;
-  /** Where quarantined and human-review passage and block writes wait. @default a new in-memory `ReviewQueue` */
-  reviewQueue?: ReviewQueue;
 }
 
 type Json = Record<string, unknown>;
@@ -49,7 +48,7 @@ export type HeldLettaWrite =
   | { kind: 'block'; label: string; params: Json };
 
 /** The guarded client: the same client, plus its held writes and the unguarded original. */
-export type GuardedLetta<C> = C & { readonly held: HeldWrites<HeldLettaWrite>; readonly inner: C };
+export type GuardedLetta<C> = HeldGuarded<C, HeldLettaWrite>;
 
 const ASSISTANT = 'letta_assistant';
 const TOOL = 'letta_tool';
