@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryRuntimeEnforcer } from '../runtime/memory-runtime-enforcer.js';
 import type { AdapterDecisionEvent, EnforcerLike } from './guard-options.js';
+import { MemoryRefusedError } from './guard-writes.js';
 import { WriteMemo } from './write-memo.js';
 
 const BENIGN = 'User prefers window seats and vegetarian meals on long flights.';
@@ -46,11 +47,19 @@ describe('WriteMemo', () => {
     expect(memo.size).toBe(3);
   });
 
-  it('decides in drop mode: a refusal is an outcome, not an error', async () => {
-    const { enforcer } = counting();
-    const options = { concurrency: 2, onRefused: 'throw' as const }; // as an adapter's own options may say
-    const out = await new WriteMemo().guardWrites(enforcer, options, [item(ATTACK)]);
-    expect(out[0]?.stored).toBe(false);
+  it("rejects under onRefused: 'throw' for the first refused item, remembered or new, after remembering all", async () => {
+    const { enforcer, seen } = counting();
+    const memo = new WriteMemo();
+    const first = await memo.guardWrites(enforcer, {}, [item(ATTACK, 'x')]);
+    expect(first[0]?.stored).toBe(false); // drop mode by default: a refusal is an outcome
+    const error = await memo
+      .guardWrites(enforcer, { onRefused: 'throw' }, [item(BENIGN, 'b'), item(ATTACK, 'x')])
+      .catch((e: unknown) => e);
+    expect(MemoryRefusedError.isInstance(error)).toBe(true);
+    expect((error as MemoryRefusedError).id).toBe('x');
+    expect((error as MemoryRefusedError).decision).toBe(first[0]?.memgar.decision);
+    await memo.guardWrites(enforcer, {}, [item(BENIGN, 'b')]);
+    expect(seen).toEqual([ATTACK, BENIGN]); // the benign item was remembered before the rejection
   });
 
   it('forgets the oldest outcomes beyond max before deciding', async () => {

@@ -1,5 +1,5 @@
-import type { AdapterWriteOptions, EnforcerLike } from './guard-options.js';
-import { guardWrites, type WriteItem, type WriteOutcome } from './guard-writes.js';
+import { type AdapterWriteOptions, type EnforcerLike, idField } from './guard-options.js';
+import { guardWrites, MemoryRefusedError, type WriteItem, type WriteOutcome } from './guard-writes.js';
 
 /**
  * Write outcomes remembered by key (what the adapter counts as the same write: its source and
@@ -22,12 +22,14 @@ export class WriteMemo {
   }
 
   /**
-   * `guardWrites` in drop mode for the items whose key is not remembered (their decisions reported
-   * to `onDecision`), then every item's outcome, remembered or new, in input order.
+   * `guardWrites` for the items whose key is not remembered (their decisions reported to
+   * `onDecision`), then every item's outcome, remembered or new, in input order. With `onRefused:
+   * 'throw'` it rejects with `MemoryRefusedError` for the first refused item (a remembered refusal
+   * too) once every outcome is remembered.
    */
   async guardWrites(
     enforcer: EnforcerLike,
-    options: Omit<AdapterWriteOptions, 'onRefused'>,
+    options: AdapterWriteOptions,
     items: readonly (WriteItem & { key: string })[],
   ): Promise<WriteOutcome[]> {
     while (this.#outcomes.size > this.#max)
@@ -37,6 +39,17 @@ export class WriteMemo {
     const outcomes = await guardWrites(enforcer, { ...options, onRefused: 'drop' }, fresh);
     for (const [n, item] of fresh.entries()) this.#outcomes.set(item.key, outcomes[n] as WriteOutcome);
     let next = 0;
-    return cached.map((c) => c ?? (outcomes[next++] as WriteOutcome));
+    const out = cached.map((c) => c ?? (outcomes[next++] as WriteOutcome));
+    const refused = options.onRefused === 'throw' ? out.findIndex((o) => !o.stored) : -1;
+    const r = out[refused];
+    if (r !== undefined) {
+      throw new MemoryRefusedError(
+        r.memgar.decision,
+        r.memgar.rule,
+        r.reason,
+        idField(items[refused]?.id).id,
+      );
+    }
+    return out;
   }
 }
