@@ -4,14 +4,7 @@ import {
   isBaseMessage,
 } from '@langchain/core/messages';
 import type { RunnableConfig } from '@langchain/core/runnables';
-import {
-  type Checkpoint,
-  type CheckpointMetadata,
-  type CheckpointTuple,
-  isCommand,
-  BaseCheckpointSaver as Saver,
-  START,
-} from '@langchain/langgraph';
+import { isCommand, BaseCheckpointSaver as Saver, START } from '@langchain/langgraph';
 import type { Decision, SourceType } from '@memgar/core';
 import * as kit from '@memgar/core/adapter-kit';
 
@@ -26,7 +19,6 @@ export interface GuardCheckpointerOptions extends Omit<kit.AdapterWriteOptions, 
   sourceType?: (message: BaseMessage) => SourceType;
 }
 
-type PendingWrite = Parameters<Saver['putWrites']>[1][number];
 type MessageClass = new (fields: Record<string, unknown>) => BaseMessage;
 const keyOf = (m: BaseMessage) => `${m.id ?? ''}\u0000${m.text}`;
 const defaultPlaceholder = (d: Decision, r: string) => `[memgar] message withheld (${d}, ${r})`;
@@ -60,11 +52,11 @@ export class GuardedCheckpointSaver extends Saver {
     this.#channels = options.channels ?? ['messages'];
   }
 
-  getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+  getTuple(config: RunnableConfig) {
     return this.#inner.getTuple(config);
   }
 
-  list(config: RunnableConfig, options?: Parameters<Saver['list']>[1]): AsyncGenerator<CheckpointTuple> {
+  list(config: RunnableConfig, options?: Parameters<Saver['list']>[1]) {
     return this.#inner.list(config, options);
   }
 
@@ -77,12 +69,7 @@ export class GuardedCheckpointSaver extends Saver {
   }
 
   /** Decides the messages not in the parent checkpoint (and the graph input), then stores the safe checkpoint. */
-  async put(
-    config: RunnableConfig,
-    checkpoint: Checkpoint,
-    metadata: CheckpointMetadata,
-    versions: Parameters<Saver['put']>[3],
-  ): Promise<RunnableConfig> {
+  async put(...[config, checkpoint, metadata, versions]: Parameters<Saver['put']>) {
     const seen = await this.#parentKeys(config);
     const values = await this.#guardChannels({ ...checkpoint.channel_values }, seen);
     const input = values[START]; // the graph input, `{ messages: [...] }`, waits here in the input checkpoint
@@ -92,8 +79,8 @@ export class GuardedCheckpointSaver extends Saver {
   }
 
   /** Decides the messages a task wrote to a message channel, then stores the safe writes. */
-  async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, path?: string) {
-    const safe: PendingWrite[] = [];
+  async putWrites(...[config, writes, taskId, path]: Parameters<Saver['putWrites']>) {
+    const safe: typeof writes = [];
     for (const [ch, v] of writes) safe.push([ch, this.#channels.includes(ch) ? await this.#guard(v) : v]);
     return this.#inner.putWrites(config, safe, taskId, path);
   }
@@ -124,13 +111,11 @@ export class GuardedCheckpointSaver extends Saver {
       const sourceType = sourceOf(m);
       return [{ i, m, text: m.text, sourceType, id: m.id, key: `${sourceType}\u0000${m.text}` }];
     });
-    const outcomes = await this.#decided.guardWrites(this.#enforcer, this.#o, todo);
+    const onRefused = this.#o.onRefused === 'throw' ? 'throw' : 'drop';
+    const outcomes = await this.#decided.guardWrites(this.#enforcer, { ...this.#o, onRefused }, todo);
     const out = [...value];
     for (const [n, { i, m }] of todo.entries()) {
-      const { stored, text, reason, memgar } = outcomes[n]!;
-      if (!stored && this.#o.onRefused === 'throw') {
-        throw new kit.MemoryRefusedError(memgar.decision, memgar.rule, reason, m.id);
-      }
+      const { stored, text, memgar } = outcomes[n]!;
       const safe = stored ? text : (this.#o.placeholder ?? defaultPlaceholder)(memgar.decision, memgar.rule);
       if (safe !== m.text) out[i] = new (m.constructor as MessageClass)({ ...m.lc_kwargs, content: safe });
     }

@@ -39,8 +39,7 @@ export class GuardedStore extends BaseStore {
   }
 
   override async batch<Op extends Operation[]>(operations: Op): Promise<OperationResults<Op>> {
-    const safe = await this.#decidePuts(operations);
-    const kept = operations.flatMap((op, i) => (safe.get(i) === null ? [] : [{ i, op: safe.get(i) ?? op }]));
+    const kept = (await this.#decidePuts(operations)).flatMap((op, i) => (op === null ? [] : [{ i, op }]));
     const results: unknown[] = kept.length > 0 ? await this.#inner.batch(kept.map((k) => k.op)) : [];
     const out: unknown[] = new Array(operations.length).fill(undefined);
     for (const [j, { i, op }] of kept.entries()) {
@@ -58,11 +57,8 @@ export class GuardedStore extends BaseStore {
   }
 
   /** `BaseStore.search`, guarded: refused items filtered, the rest (sanitized) with `memgar`, in store order. */
-  override search(
-    prefix: string[],
-    o?: Parameters<BaseStore['search']>[1],
-  ): Promise<GuardedItem<SearchItem>[]> {
-    return super.search(prefix, o);
+  override search(...args: Parameters<BaseStore['search']>): Promise<GuardedItem<SearchItem>[]> {
+    return super.search(...args);
   }
 
   override start(): void | Promise<void> {
@@ -73,8 +69,8 @@ export class GuardedStore extends BaseStore {
     return this.#inner.stop();
   }
 
-  /** Per op index: the put to forward (rewritten when sanitized), or null when refused (held ones queued). */
-  async #decidePuts(operations: readonly Operation[]): Promise<Map<number, PutOperation | null>> {
+  /** The operations to forward: puts rewritten when sanitized, null when refused (held ones queued). */
+  async #decidePuts(operations: readonly Operation[]): Promise<(Operation | null)[]> {
     const puts = operations.flatMap((op, i) => ('value' in op && op.value !== null ? [{ op, i }] : []));
     const ls = puts.map(({ op }) => kit.textLeaves(op.value, { fields: this.#o.textFields }));
     const sourceType = this.#o.sourceType ?? 'memory';
@@ -82,12 +78,12 @@ export class GuardedStore extends BaseStore {
     // 'throw' queues nothing: the caller gets the error instead. Reviewers see a held item's fields, one per line.
     const hold = { held: this.held, record: (p: number) => puts[p]!.op, holdOnThrow: false };
     const outcomes = await kit.guardGroups(this.#enforcer, this.#o, groups, hold);
-    const safe = new Map<number, PutOperation | null>();
+    const ops: (Operation | null)[] = [...operations];
     for (const [p, { op, i }] of puts.entries()) {
-      const o = outcomes[p]!;
-      safe.set(i, o.stored ? { ...op, value: ls[p]!.with(o.texts) } : null);
+      const { stored, texts } = outcomes[p]!;
+      ops[i] = stored ? { ...op, value: ls[p]!.with(texts) } : null;
     }
-    return safe;
+    return ops;
   }
 
   /** The items that may be returned, in the store's order, with sanitized text and `memgar`. */
