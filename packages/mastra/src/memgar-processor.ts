@@ -31,10 +31,8 @@ export interface MemgarProcessorOptions extends Omit<kit.AdapterGuardOptions, 'o
 type Abort = (reason?: string) => never;
 type Args = { messages: MastraMessageV2[]; abort: Abort };
 type StreamArgs = { part: ChunkType; state: Record<string, unknown>; abort: Abort };
-/** A verdict on one piece, as reported. */
-type Verdict = Omit<ProcessorDecisionEvent, 'stage' | 'where'>;
-/** A decision on one piece: `value` is what to use instead when `changed`. */
-type Check = Verdict & { changed: boolean; value?: unknown };
+/** A decision on one piece, as reported; `value` is what to use instead when `changed`. */
+type Check = Omit<ProcessorDecisionEvent, 'stage' | 'where'> & { changed?: boolean; value?: unknown };
 
 /** Thrown inside the processor to end the run; `#safe` turns it into Mastra's tripwire. */
 class Refusal extends Error {}
@@ -81,7 +79,7 @@ export class MemgarProcessor implements Processor {
 
   processOutputStream({ part, state, abort }: StreamArgs): Promise<ChunkType | null> {
     // A refused window is reported here, where a callback that throws aborts the run.
-    const fail = (where: string, c: kit.HoldBackCheck) => this.#report('output', where, c as Verdict);
+    const fail = (where: string, c: kit.HoldBackCheck) => this.#report('output', where, c as Check);
     state.memgar ??= new kit.HoldBack(this.#o.holdBack ?? 256, this.#check, fail);
     return this.#safe(abort, () => this.#stream(part, state.memgar as kit.HoldBack));
   }
@@ -150,12 +148,13 @@ export class MemgarProcessor implements Processor {
   /** An output text through the output checks; `value` is its rewrite when sanitized. */
   async #output(text: string, where: string): Promise<Check> {
     const c = await this.#check(text, where);
-    return { ...c, changed: c.text !== text, value: c.text };
+    const value = c.text ?? text;
+    return { ...c, changed: value !== text, value };
   }
 
-  /** Reports `v` (a callback that throws aborts the run); returns the refusal to throw when it is not allowed. */
-  #report(stage: 'input' | 'output', where: string, v: Verdict): Refusal {
-    const { decision, allowed, rule, reason, riskScore } = v;
+  /** Reports `c` (a callback that throws aborts the run); returns the refusal to throw when it is not allowed. */
+  #report(stage: 'input' | 'output', where: string, c: Check): Refusal {
+    const { decision, allowed, rule, reason, riskScore } = c;
     this.#o.onDecision?.({ stage, where, decision, allowed, rule, reason, riskScore });
     return new Refusal(`memgar ${decision} (${rule}) at ${where}: ${reason}`);
   }
