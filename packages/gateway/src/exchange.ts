@@ -241,12 +241,26 @@ export async function writeReply(
   };
   res.once('close', onClose);
   if (res.destroyed) onClose();
+  // What is written in one turn of the event loop (the headers, the events ready, the end) leaves
+  // in one system call: the socket stays corked until that turn's check phase.
+  let corked = false;
+  const batch = () => {
+    if (corked) return;
+    corked = true;
+    res.cork();
+    setImmediate(() => {
+      corked = false;
+      res.uncork();
+    });
+  };
   try {
+    batch();
     res.writeHead(reply.status, reply.headers);
     res.flushHeaders();
     for (;;) {
       const r = await s.next();
       if (r.done || gone) break;
+      batch();
       if (!res.write(r.value) && !res.destroyed) {
         await new Promise<void>((resolve) => {
           const go = () => {
@@ -259,7 +273,10 @@ export async function writeReply(
         });
       }
     }
-    if (!gone) res.end();
+    if (!gone) {
+      batch();
+      res.end();
+    }
   } catch {
     // The stream reports its own failures as events; anything else ends the connection.
     res.destroy();

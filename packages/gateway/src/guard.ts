@@ -257,16 +257,24 @@ export class OutputWindow {
     this.#check = check;
   }
 
-  /** Adds a delta under `key`; returns the text that may be released now (often ''). */
-  async push(key: string, delta: string, where: string): Promise<string> {
-    const b = this.#buffers.get(key) ?? { text: '', context: '' };
+  /** Adds a delta under `key`; returns the text that may be released now (often '', then synchronously). */
+  push(key: string, delta: string, where: string): string | Promise<string> {
+    let b = this.#buffers.get(key);
+    if (b === undefined) {
+      b = { text: '', context: '' };
+      this.#buffers.set(key, b);
+    }
     b.text += delta;
-    this.#buffers.set(key, b);
     return b.text.length >= 2 * this.#size ? this.#release(key, false, where) : '';
   }
 
-  /** Scans and releases everything left under `key`. */
-  flush(key: string, where: string): Promise<string> {
+  /** Scans and releases everything left under `key` ('' synchronously when nothing is left). */
+  flush(key: string, where: string): string | Promise<string> {
+    const b = this.#buffers.get(key);
+    if (b === undefined || b.text.length === 0) {
+      this.#buffers.delete(key);
+      return '';
+    }
     return this.#release(key, true, where);
   }
 

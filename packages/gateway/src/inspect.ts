@@ -151,7 +151,8 @@ export function createInspector(o: InspectorOptions) {
     const flushAll = async (): Promise<string> => {
       let out = '';
       for (const key of window.keys()) {
-        const rest = await window.flush(key, key);
+        const flushed = window.flush(key, key);
+        const rest = typeof flushed === 'string' ? flushed : await flushed;
         if (rest !== '') out += formatSse(codec.tail(key, rest));
       }
       return out;
@@ -160,10 +161,14 @@ export function createInspector(o: InspectorOptions) {
       if (ev.data === '[DONE]') return (await flushAll()) + formatSse(ev);
       const json = parseObject(ev.data);
       if (json === undefined) return formatSse(ev);
-      for (const d of codec.deltas(json)) d.set(await window.push(d.key, d.text, d.where));
+      for (const d of codec.deltas(json)) {
+        const released = window.push(d.key, d.text, d.where);
+        d.set(typeof released === 'string' ? released : await released);
+      }
       let before = '';
       for (const c of codec.closes(json, window.keys())) {
-        const rest = await window.flush(c.key, c.where);
+        const flushed = window.flush(c.key, c.where);
+        const rest = typeof flushed === 'string' ? flushed : await flushed;
         const extra = rest === '' ? undefined : c.apply(rest);
         if (extra !== undefined) before += formatSse(extra);
       }
