@@ -2,9 +2,11 @@ import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   anthropicMessage,
+  anthropicStream,
   chatCompletion,
   chatStream,
   type FakeUpstream,
+  responsesStream,
   type Script,
   startUpstream,
 } from '../test/fake-upstream.js';
@@ -299,6 +301,42 @@ describe('direct path = app.fetch path', () => {
     expect(leak.body).toContain('memgar_response_blocked');
     expect(leak.body).not.toContain('QZXVHK');
     expect(leak.logs[0]?.outcome).toBe('response_blocked');
+    // A secret split across chunks is redacted whole; Responses and Anthropic streams too.
+    const secret = `${FILLER} key ${SECRET} ${FILLER}`;
+    const at = secret.indexOf(SECRET) + 8;
+    const redacted = await same(t, {
+      ...ask,
+      scripts: [{ sse: chatStream([secret.slice(0, at), secret.slice(at)]) }],
+    });
+    expect(redacted.body).not.toContain(SECRET);
+    expect(redacted.events.some((e) => e.action === 'redacted')).toBe(true);
+    const responses = await same(t, {
+      method: 'POST',
+      target: '/v1/responses',
+      headers: json(),
+      body: JSON.stringify({ model: 'gpt-4o-mini', input: BENIGN, stream: true }),
+      scripts: [{ sse: responsesStream([FILLER.slice(0, 200), `${FILLER.slice(200)} ${CANARY}`]) }],
+    });
+    expect(responses.way).toBe('direct');
+    expect(responses.body).toContain('event: error');
+    expect(responses.body).not.toContain(CANARY);
+    const anthropic = await same(t, {
+      method: 'POST',
+      target: '/v1/messages',
+      headers: [
+        ['content-type', 'application/json'],
+        ['x-api-key', CLIENT_KEY],
+      ],
+      body: JSON.stringify({
+        model: 'claude',
+        max_tokens: 10,
+        stream: true,
+        messages: [{ role: 'user', content: BENIGN }],
+      }),
+      scripts: [{ sse: anthropicStream([FILLER, FILLER]) }],
+    });
+    expect(anthropic.status).toBe(200);
+    expect(anthropic.body).toContain('message_stop');
     expect(await counters(t.direct.gw)).toEqual(await counters(t.viaFetch.gw));
   });
 
