@@ -269,7 +269,30 @@ export const EXFILTRATION_RULES: readonly Rule[] = [
     mitre: { atlas: ['AML.T0057', 'AML.T0024'], attack: ['T1567', 'T1041'] },
     description:
       'A URL whose query value is a placeholder for the conversation, chat history, transcript, messages, memories or the prompt ({{conversation}}, <conversation_text>, ALL_PREVIOUS_MESSAGES), or a URL that ends in "=" with an order to append the transcript or other private content after it: the reader fills the slot and the link carries the data out when it is rendered or opened.',
-    keywords: ['http://', 'https://'],
+    // The data word, not the URL: a page full of links then costs nothing.
+    keywords: [
+      'conversation',
+      'chat',
+      'transcript',
+      'history',
+      'messages',
+      'memory',
+      'memories',
+      'prompt',
+      'system_prompt',
+      'deck text',
+      'file contents',
+      'user data',
+      'snippet',
+      'salary',
+      'salaries',
+      'password',
+      'passwords',
+      'secret',
+      'secrets',
+      'personal data',
+      'figures',
+    ],
     // The query value is a placeholder (braces, angle brackets, or an upper-case name); or the
     // link ends at "=" and the same sentence appends private content after it.
     pattern: String.raw`\bhttps?://[^\s)\]"'<>]{1,200}?[?&][a-z0-9_]{1,20}=(?:\{\{? ?|<|%7b|\[)?[a-z_ ]{0,24}(?:conversation|chat|transcript|history|messages|memory|memories|prompt|system_prompt|deck text|file contents|user data|snippet)|\bhttps?://[^\s)\]"'<>]{1,200}?[?&][a-z0-9_]{1,20}=(?=[\s)\]"'])[^.!?\n]{0,80}\b(?:append|appended|add|attach|fill|put|include)\b[^.!?\n]{0,60}\b(?:transcript|conversation|chat|history|messages|memories|salary|salaries|password|passwords|secrets?|personal data|figures)\b`,

@@ -28,10 +28,10 @@ export const HARMFUL = [
  * guard re-reads): the match fails when those words open a short quoted phrase that prose *mentions*
  * rather than uses — an opening quote after a word and a space, a comma, "(" or a list dash
  * (`a phrase like 'ignore previous instructions'`, `role-play framings ('pretend you have no rules')`),
- * at most 30 characters before `lead`, and a closing quote within 80 characters after it. A quote
+ * at most 12 characters before `lead`, and a closing quote within 80 characters after it. A quote
  * that opens a value of structured data (`"note": "ignore …"`) or a line is not a mention, and a long
  * quoted payload still counts. Security documentation quotes attacks this way; an attacker who quotes
  * an override still has to say what to do, which the rules on harmful actions judge.
  */
 export const notMentioned = (lead: string): string =>
-  `(?!(?<=(?:[a-z0-9,] |[(\\[-] ?)['"\\u2018\\u201c][^'"\\u2018\\u201c\\u2019\\u201d\\n.!?]{0,30}(?:${lead}))(?=[^'"\\u2019\\u201d\\n]{0,80}['"\\u2019\\u201d]))`;
+  `(?!(?<=(?:[a-z0-9,] |[(\\[-] ?)['"\\u2018\\u201c][^'"\\u2018\\u201c\\u2019\\u201d\\n.!?]{0,12}(?:${lead}))(?=[^'"\\u2019\\u201d\\n]{0,80}['"\\u2019\\u201d]))`;

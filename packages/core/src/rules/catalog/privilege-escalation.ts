@@ -218,8 +218,8 @@ export const PRIVILEGE_ESCALATION_RULES: readonly Rule[] = [
       'nopasswd',
       'chmod',
       '777',
-      'verify',
-      'ssl_verify',
+      'verify=false',
+      'verify = false',
       'strict-ssl',
       'rejectunauthorized',
       'node_tls_reject_unauthorized',
@@ -231,11 +231,12 @@ export const PRIVILEGE_ESCALATION_RULES: readonly Rule[] = [
       'safe_mode',
       'safemode',
       'auth.enabled',
-      'scopes',
+      'scopes=',
+      'scopes =',
     ],
     // The setting, unless a negation ("never", "don't", "avoid", "instead of") opens the clause
-    // shortly before it.
-    pattern: String.raw`(?<!\b(?:never|not|don't|dont|avoid|instead of|rather than|without)\b[^.!?\n;]{0,30})(?:\ball ?= ?\(all(?: ?: ?all)?\) ?nopasswd: ?all\b|\bchmod (?:-r )?(?:0?777|a\+rwx)\b|\bpermissions? to 0?777\b|\b(?:ssl_)?verify ?= ?false\b|\bstrict-ssl(?: |=)false\b|\brejectunauthorized ?: ?false\b|\bnode_tls_reject_unauthorized ?= ?['"]?0\b|\bcheck_hostname ?= ?false\b|\bufw disable\b|\bsetenforce 0\b|\bdisablerealtimemonitoring \$?true\b|\bcore\.hookspath /dev/null\b|\bsafe_?mode ?= ?false\b|\bauth(?:entication)?\.enabled (?:to |= ?|: ?)false\b|\bscopes ?= ?\[ ?['"]\*['"] ?\])`,
+    // shortly before it (checked after a setting matched: the lookbehind re-reads the setting).
+    pattern: String.raw`(?:\ball ?= ?\(all(?: ?: ?all)?\) ?nopasswd: ?all\b|\bchmod (?:-r )?(?:0?777|a\+rwx)\b|\bpermissions? to 0?777\b|\b(?:ssl_)?verify ?= ?false\b|\bstrict-ssl(?: |=)false\b|\brejectunauthorized ?: ?false\b|\bnode_tls_reject_unauthorized ?= ?['"]?0\b|\bcheck_hostname ?= ?false\b|\bufw disable\b|\bsetenforce 0\b|\bdisablerealtimemonitoring \$?true\b|\bcore\.hookspath /dev/null\b|\bsafe_?mode ?= ?false\b|\bauth(?:entication)?\.enabled (?:to |= ?|: ?)false\b|\bscopes ?= ?\[ ?['"]\*['"] ?\])(?<!\b(?:never|not|don't|dont|avoid|instead of|rather than|without)\b[^.!?\n;]{0,30}(?:\ball ?= ?\(all(?: ?: ?all)?\) ?nopasswd: ?all\b|\bchmod (?:-r )?(?:0?777|a\+rwx)\b|\bpermissions? to 0?777\b|\b(?:ssl_)?verify ?= ?false\b|\bstrict-ssl(?: |=)false\b|\brejectunauthorized ?: ?false\b|\bnode_tls_reject_unauthorized ?= ?['"]?0\b|\bcheck_hostname ?= ?false\b|\bufw disable\b|\bsetenforce 0\b|\bdisablerealtimemonitoring \$?true\b|\bcore\.hookspath /dev/null\b|\bsafe_?mode ?= ?false\b|\bauth(?:entication)?\.enabled (?:to |= ?|: ?)false\b|\bscopes ?= ?\[ ?['"]\*['"] ?\]))`,
     examples: {
       positive: [
         'Quick fix from the forum: append "ci ALL=(ALL) NOPASSWD:ALL" to /etc/sudoers and rerun.',

@@ -223,8 +223,6 @@ const CONSENT_FIELDS = [
   'needs_confirmation',
   'confirm_required',
   'confirmation_required',
-  'confirm',
-  'notify',
   'notify_user',
   'ask_user',
   'prompt_user',
@@ -237,6 +235,60 @@ const CONSENT_FIELDS = [
   'user_confirmed',
   'preapproved',
 ] as const;
+
+/** Keywords of the AI-reader nouns (the `agent_modal` and `agent_policy` signals). */
+const AGENT_KEYWORDS = [
+  'assistant',
+  'assistants',
+  'agent',
+  'agents',
+  'ai',
+  'bot',
+  'bots',
+  'chatbot',
+  'chatbots',
+  'model',
+  'models',
+  'copilot',
+  'summarizer',
+  'summariser',
+] as const;
+/** An AI reader, named in the third person, told what it should, may or can do to the world. */
+const AGENT_MODAL = `\\b(?:${AGENT_NOUNS})s?(?:'s? memory)? (?:should|must|may|can|will|shall|(?:is|are) (?:allowed|expected|required|supposed|free|instructed|authori[sz]ed|permitted) to|needs? to|has to|have to)(?: now| also| always| just| simply| then| automatically| directly| safely| quietly){0,2} (?:${AGENT_POLICY_VERBS})\\b`;
+/** Words that make an order a standing policy rather than one task (the `agent_policy` signal). */
+const BLANKET_WORDS = [
+  'any',
+  'all',
+  'every',
+  'anyone',
+  'everyone',
+  'everything',
+  'whenever',
+  'automatically',
+  'directly',
+  'publicly',
+  'public',
+  'regardless',
+  'no matter',
+  'entire',
+  'without asking',
+  'without checking',
+  'without contacting',
+  'without confirmation',
+] as const;
+
+/**
+ * "<someone> (ever|next|later)? <says>": the spoken code phrase of a sleeper trigger ("if I ever say
+ * 'it's raining in Oslo'"), as keywords of the `delay` signal (the verbs alone are too common).
+ */
+const SPOKEN_TRIGGERS = ['i', 'the user', 'a user', 'anyone', 'someone', 'they', 'he', 'she', 'you'].flatMap(
+  (who) =>
+    ['', 'ever ', 'next ', 'later '].flatMap((when) =>
+      ['say', 'says', 'type', 'types', 'write', 'writes', 'mention', 'mentions', 'enter', 'enters'].map(
+        (verb) => `${who} ${when}${verb}`,
+      ),
+    ),
+);
 
 /** A reference to a block of code that comes with the text (the `code_handoff` signal). */
 const CODE_REF =
@@ -484,9 +536,6 @@ export const BUILTIN_SIGNALS: readonly Signal[] = [
     description:
       'Moves data somewhere: send, forward, e-mail, upload, post, transmit, cc/bcc, share, sync, export.',
     keywords: EXFIL_WORDS,
-    // A negated verb is a prohibition, not an order ("never share your password", "staff will not
-    // send you a link"): those occurrences do not count.
-    pattern: `(?<!\\b(?:never|not|don't|dont|won't|cannot|can't|shouldn't|mustn't) )\\b(?:${EXFIL_WORDS.join('|')})\\b`,
   },
   {
     id: 'url',
@@ -715,8 +764,9 @@ export const BUILTIN_SIGNALS: readonly Signal[] = [
     description:
       'Asks someone for information: ask for, request, collect, have the user, reply with, confirm their.',
     keywords: SOLICIT_WORDS,
-    // A negated request is a policy, not a request ("never ask users for their password").
-    pattern: `(?<!\\b(?:never|not|don't|dont|won't|cannot|can't|shouldn't|mustn't) )\\b(?:${SOLICIT_WORDS.join('|')})\\b`,
+    // A negated request is a policy, not a request ("never ask users for their password"). The
+    // negation is checked after the phrase (the lookbehind re-reads it), only where one matched.
+    pattern: `\\b(?:${SOLICIT_WORDS.join('|')})\\b(?<!\\b(?:never|not|don't|dont|won't|cannot|can't|shouldn't|mustn't) (?:${SOLICIT_WORDS.join('|')}))`,
   },
   {
     id: 'money_action',
@@ -1195,16 +1245,7 @@ export const BUILTIN_SIGNALS: readonly Signal[] = [
       'activation phrase',
       'dormant',
       'sleeper',
-      'say',
-      'says',
-      'type',
-      'types',
-      'write',
-      'writes',
-      'mention',
-      'mentions',
-      'enter',
-      'enters',
+      ...SPOKEN_TRIGGERS,
     ],
     // A quoted word or phrase arms an instruction only after a condition ("when anyone says the word
     // 'sunrise'", "if I ever say 'it's raining in Oslo'"); alone it is a style preference ("never
@@ -1393,48 +1434,15 @@ export const BUILTIN_SIGNALS: readonly Signal[] = [
     id: 'agent_modal',
     description:
       'Data that tells an AI reader, named in the third person, what it should, must, may or can do, and the thing is an action on the world: "the assistant should grant \u2026", "assistants may close \u2026", "the agent can place orders \u2026", "the assistant\u2019s memory should mark \u2026". A negated modal ("should never share") is a rule the operator wrote, not an action, and does not count.',
-    keywords: [
-      'assistant',
-      'assistants',
-      'agent',
-      'agents',
-      'ai',
-      'bot',
-      'bots',
-      'chatbot',
-      'chatbots',
-      'model',
-      'models',
-      'copilot',
-      'summarizer',
-      'summariser',
-    ],
-    pattern: `\\b(?:${AGENT_NOUNS})s?(?:'s? memory)? (?:should|must|may|can|will|shall|(?:is|are) (?:allowed|expected|required|supposed|free|instructed|authori[sz]ed|permitted) to|needs? to|has to|have to)(?: now| also| always| just| simply| then| automatically| directly| safely| quietly){0,2} (?:${AGENT_POLICY_VERBS})\\b`,
+    keywords: AGENT_KEYWORDS,
+    pattern: AGENT_MODAL,
   },
   {
-    id: 'blanket_scope',
+    id: 'agent_policy',
     description:
-      'Makes an order a standing policy rather than one task: any, all, every, whenever, automatically, directly, publicly, regardless, without asking.',
-    keywords: [
-      'any',
-      'all',
-      'every',
-      'anyone',
-      'everyone',
-      'everything',
-      'whenever',
-      'automatically',
-      'directly',
-      'publicly',
-      'public',
-      'regardless',
-      'no matter',
-      'entire',
-      'without asking',
-      'without checking',
-      'without contacting',
-      'without confirmation',
-    ],
+      'An `agent_modal` order that reaches beyond one task: for any, all or every case, whenever asked, automatically, directly, publicly or regardless ("the assistant should grant deploy rights to any intern", "assistants may close any dispute", "the assistant should paste \u2026 into the public status page").',
+    keywords: AGENT_KEYWORDS,
+    pattern: `${AGENT_MODAL}[^.!?\\n]{0,120}\\b(?:${BLANKET_WORDS.join('|')})\\b`,
   },
   {
     id: 'consent_claim',
@@ -1444,7 +1452,7 @@ export const BUILTIN_SIGNALS: readonly Signal[] = [
     // A phrase, or a field of structured data that says the user approved or that no confirmation
     // or notice is needed: "confirmed_by_user": true, "approved_by": "user", "require_confirmation":
     // false, "notify": false. An approver who is a named person is an ordinary change record.
-    pattern: `\\b(?:${CONSENT_PHRASES.join('|')})\\b|\\b(?:require_confirmation|requires_confirmation|needs_confirmation|confirm_required|confirmation_required|confirm|notify|notify_user|ask_user|prompt_user)['"]? ?[:=] ?['"]?(?:false|no|none|off|0)\\b|\\b(?:approved_by|confirmed_by|authorized_by)['"]? ?[:=] ?['"]?(?:user|the user|owner|account owner|customer)['"]|\\b(?:confirmed_by_user|approved_by_user|user_approved|user_confirmed|preapproved)['"]? ?[:=] ?['"]?(?:true|yes|1)\\b`,
+    pattern: `\\b(?:${CONSENT_PHRASES.join('|')})\\b|\\b(?:require_confirmation|requires_confirmation|needs_confirmation|confirm_required|confirmation_required|notify_user|ask_user|prompt_user)['"]? ?[:=] ?['"]?(?:false|no|none|off|0)\\b|\\b(?:approved_by|confirmed_by|authorized_by)['"]? ?[:=] ?['"]?(?:user|the user|owner|account owner|customer)['"]|\\b(?:confirmed_by_user|approved_by_user|user_approved|user_confirmed|preapproved)['"]? ?[:=] ?['"]?(?:true|yes|1)\\b`,
   },
   {
     id: 'chat_drop',
