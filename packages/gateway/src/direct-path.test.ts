@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   anthropicMessage,
@@ -464,6 +465,45 @@ describe('direct path: a client that goes away', () => {
       });
       for (let i = 0; i < 100 && s.logs.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
       expect(s.logs.at(-1)).toMatchObject({ status: 200, outcome: 'client_closed' });
+      const next = await send(s.gw.port, {
+        method: 'POST',
+        target: '/v1/chat/completions',
+        headers: json(),
+        body: chatBody(BENIGN),
+      });
+      expect(next.status).toBe(200);
+    }
+    expect(t.direct.ways[0]).toBe('direct');
+  });
+});
+
+describe('direct path: a client that leaves before its body is read', () => {
+  it('is refused at once and frees its slot (not held until the body timeout)', async () => {
+    const slowStore = {
+      take: () =>
+        new Promise<{ allowed: boolean; retryAfterMs: number }>((r) =>
+          setTimeout(() => r({ allowed: true, retryAfterMs: 0 }), 150),
+        ),
+    };
+    const t = await twin({
+      rateLimitStore: slowStore,
+      limits: { rateLimit: { requestsPerMinute: 6000 }, maxConcurrent: 1, clientBodyTimeoutMs: 30_000 },
+    });
+    for (const s of [t.direct, t.viaFetch]) {
+      await new Promise<void>((resolve) => {
+        const socket = connect(s.gw.port, '127.0.0.1', () => {
+          socket.write(
+            `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${CLIENT_KEY}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"model":`,
+          );
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 30);
+        });
+        socket.on('error', () => {});
+      });
+      for (let i = 0; i < 100 && s.logs.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(s.logs.at(-1)).toMatchObject({ status: 400, outcome: 'bad_request' });
       const next = await send(s.gw.port, {
         method: 'POST',
         target: '/v1/chat/completions',

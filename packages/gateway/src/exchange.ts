@@ -125,6 +125,7 @@ export function readIncoming(
 ): Promise<Uint8Array | BodyProblem> {
   if (Number(declared ?? 0) > max) return Promise.resolve('too_large');
   if (incoming.readableEnded) return Promise.resolve(new Uint8Array(0));
+  if (incoming.destroyed) return Promise.resolve('gone'); // the client left before its body was read
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
