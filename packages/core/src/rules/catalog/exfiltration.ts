@@ -71,6 +71,7 @@ export const EXFILTRATION_RULES: readonly Rule[] = [
       negative: [
         'Never send your password by e-mail; our staff will never ask for it.',
         'Email the meeting agenda to team@company.example.',
+        '{"from": "lee@corp.example", "labels": ["INBOX"], "snippet": "Can you send the slides to the client before noon?"}',
       ],
     },
   },

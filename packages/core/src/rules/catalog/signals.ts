@@ -655,6 +655,8 @@ export const BUILTIN_SIGNALS: readonly Signal[] = [
     id: 'private_data',
     description:
       'Personal or confidential data classes: cards, SSNs, bank details, history, memories, customer records.',
+    // Not "inbox" alone: mail tools label every message INBOX, so a list of messages would pair it
+    // with any "send" in a snippet and any sender address; "my inbox" is a `user_asset`.
     keywords: [
       'credit card',
       'credit cards',
@@ -709,7 +711,6 @@ export const BUILTIN_SIGNALS: readonly Signal[] = [
       'all files',
       'all documents',
       'all emails',
-      'inbox',
       'previous messages',
       'this conversation',
       'the conversation',
