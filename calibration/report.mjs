@@ -29,26 +29,49 @@ const TENSOR_TRUST = 'tensor_trust';
 const WEAK_RECALL = 0.5;
 const WEAK_FPR = 0.02;
 /** The hand-written reading of the figures (the last section of REPORT.md). */
-const READING = `Shipped defaults, all rows. Memory writes are where memgar is strong: pooled recall 0.973 at FPR 0.002
-(memgar_memory_context 1.000, memgar_training 0.989, gold memory_write 0.741), because the learned layer is
-on there. User prompts reach 0.797 at FPR 0.002. Tool outputs reach 0.743 at FPR 0.022: InjecAgent
-[enhanced] 1.000 and [base] 0.854 (up from 0.687 with the tool-hijack and exfiltration rules
-MG-TOOL-006..008, MG-EXF-009..011, MG-HID-011..012), benign InjecAgent FPR 0.001. RAG chunks are the weak
-surface: pooled recall 0.249 (FPR 0.018). BIPIA is 0.441 overall — its exfiltration, malicious-code and
-phishing categories are 0.87–0.93, but instruction override and output manipulation stay near 0 — and
-SEP's attacks are 0.004: a task quietly appended to an ordinary paragraph reads like the paragraph. Our
-own gold attacks are 0.586 (quiet 0.543, loud 0.771) and the threat model 0.634 (rag_chunk 0.303).
+const READING = `Shipped defaults, all rows. Memory writes are where memgar is strong: pooled recall 0.976 at FPR 0.001
+(memgar_memory_context 1.000, memgar_training 0.989, gold memory_write 0.810), because the learned layer is
+on there. User prompts reach 0.796 at FPR 0.002. Tool outputs reach 0.757 at FPR 0.009: InjecAgent
+[enhanced] 1.000 and [base] 0.854, benign InjecAgent FPR 0.001. RAG chunks are the weak surface: pooled
+recall 0.264 (FPR 0.016). BIPIA is 0.441 overall — its exfiltration, malicious-code and phishing categories
+are 0.87–0.93, but instruction override and output manipulation stay near 0 — and SEP's attacks are 0.004: a
+task quietly appended to an ordinary paragraph reads like the paragraph.
 
-Caveats. InjecAgent and BIPIA misses were studied while the new tool-output rules were written, so those
-two are development data for the rules, not blind figures. Our hard negatives (texts about security,
-legitimate stored instructions, runbooks) still draw FPR 0.090 (rag_chunk 0.097, tool_output 0.139):
-older rules such as MG-FIN-004, MG-HID-008 and MG-PRIV-005 fire on HR bank-detail e-mails and
-security-awareness mails. Tensor Trust's benign side (defenders' system prompts) is 0.568 by design.
+Our gold corpus. Gold recall is 0.706 (was 0.586 before issue 3's second pass): memory_write 0.810,
+rag_chunk 0.713 (was 0.484), tool_output 0.586 (was 0.421), user_prompt 0.742; quiet 0.679, loud 0.823. Gold
+benign FPR is 0.002 (rag_chunk 0.008, tool_output 0.000). The threat model is 0.715 (rag_chunk 0.485, was
+0.303). The gain comes from rules written for attack moves rather than wordings: a policy planted for an AI
+reader in the third person ("assistants may close any dispute", MG-HID-013), a claim that the user already
+approved or that no confirmation is needed next to an action (MG-TOOL-009), a security-weakening setting
+handed to the agent (MG-PRIV-009), authority handed to documents or third parties (MG-ROLE-007), links with a
+slot for the conversation (MG-EXF-012), self-replicating text (MG-PER-007), secrets requested into the chat
+(MG-CRED-006), spoken code phrases as sleeper triggers, and assistant call-outs inside comments and notes.
+The gold corpus was the development data for these rules (misses studied by move, no text copied), so the
+gold and threat-model figures flatter them; the shared datasets were measured only, never studied, and none
+of the figures the issue tracks moved (three attacks of memgar_external_hard/raw, 2,560 rows, were lost:
+two to the weaker MG-OVR-004, one to the narrower MG-OVR-001). The target (0.97) is far: tool_output still misses third-party requests
+planted in tool results ("could you cancel all my appointments"), memory operations in structured data,
+"good example" experiences that normalize a harmful action, and encoded payloads the normalizer does not
+decode (hex, URL-encoding, HTML entities, ROT13, Unicode tags).
 
-The learned layer is what moves recall on held-out rows: pooled test-split recall 0.287 (+trust) → 0.652,
-memory_write 0.273 → 0.969 at FPR 0.000, user_prompt 0.366 → 0.800 at 0.003, InjecAgent [base] 0.872 →
-1.000. On rag_chunk it raises FPR (0.014 → 0.045; BIPIA test split 0.000 → 0.063), which is why it is off by
-default there, and off for agent output (ordinary answers scored above its threshold).`;
+Hard negatives. FPR 0.058 (was 0.090): rag_chunk 0.081, tool_output 0.064 (was 0.139), memory_write 0.010,
+user_prompt 0.017. Quoted mentions of attacks ("a phrase like 'ignore previous instructions'"), a writer
+revising their own instruction, defences against embedded instructions, payment requests without a
+destination and quoted words without a trigger no longer fire. What remains is mostly security write-ups
+and how-tos that describe an exfiltration in one sentence (MG-EXF-003, 14 rows), access grants in change
+tickets (MG-PRIV-005, 13), deletion steps in code and runbooks (MG-MEM-006, 8) and dated retention steps
+(MG-DEL-001, 6). Tensor Trust's benign side (defenders' system prompts) is 0.559 by design.
+
+Caveats. InjecAgent and BIPIA misses were studied while the earlier tool-output rules were written, so
+those two are development data for those rules. Rows whose decision is \`sanitize\` count as detected only
+when the row says what was injected: a few loud gold attacks caught by a high-severity rule on a retrieval
+boundary are sanitized and still counted as misses.
+
+The learned layer is what moves recall on held-out rows: pooled test-split recall 0.288 (+trust) → 0.654,
+memory_write 0.275 → 0.974 at FPR 0.000, user_prompt 0.362 → 0.801 at 0.003, InjecAgent [base] 0.872 →
+1.000. On rag_chunk it raises FPR (0.013 → 0.044; BIPIA test split 0.000 → 0.063), which is why it is off by
+default there, and off for agent output (ordinary answers scored above its threshold). It was not retrained
+for these rules: its figures above are the shipped weights.`;
 
 const started = Date.now();
 const jsonl = (dir) =>
