@@ -125,6 +125,9 @@ const EXFIL_WORDS = [
   'leak',
   'relay',
   'report back',
+  'submit to',
+  'submit it to',
+  'submit them to',
   'mail it',
   'mail them',
   'dm',
@@ -135,6 +138,7 @@ const EXFIL_WORDS = [
 const SOLICIT_WORDS = [
   'ask for',
   'ask the user',
+  'ask user to',
   'ask users',
   'ask them',
   'ask him',
@@ -253,8 +257,12 @@ const AGENT_KEYWORDS = [
   'summarizer',
   'summariser',
 ] as const;
-/** An AI reader, named in the third person, told what it should, may or can do to the world. */
-const AGENT_MODAL = `\\b(?:${AGENT_NOUNS})s?(?:'s? memory)? (?:should|must|may|can|will|shall|(?:is|are) (?:allowed|expected|required|supposed|free|instructed|authori[sz]ed|permitted) to|needs? to|has to|have to)(?: now| also| always| just| simply| then| automatically| directly| safely| quietly){0,2} (?:${AGENT_POLICY_VERBS})\\b`;
+/**
+ * An AI reader, named in the third person, told what it should, may or can do to the world ("the
+ * assistant may close …"), or said to have been asked or allowed to ("the owner has asked the
+ * assistant to promote …").
+ */
+const AGENT_MODAL = `(?:\\b(?:${AGENT_NOUNS})s?(?:'s? memory)? (?:should|must|may|can|will|shall|(?:is|are) (?:allowed|expected|required|supposed|free|instructed|authori[sz]ed|permitted) to|needs? to|has to|have to)(?: now| also| always| just| simply| then| automatically| directly| safely| quietly){0,2} (?:${AGENT_POLICY_VERBS})\\b|\\b(?:asked|told|instructed|wants|expects|authori[sz]ed|allowed|permitted|requires) (?:the |this |our |your |any )?(?:${AGENT_NOUNS})s? to (?:always |also |now |just )?(?:${AGENT_POLICY_VERBS})\\b)`;
 /** Words that make an order a standing policy rather than one task (the `agent_policy` signal). */
 const BLANKET_WORDS = [
   'any',
