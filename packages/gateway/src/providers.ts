@@ -307,25 +307,30 @@ function chatCodec(): StreamCodec {
   return {
     deltas(j) {
       meta = { id: j.id, object: j.object, created: j.created, model: j.model };
-      return arr(j.choices).flatMap((c) => {
-        if (!isRecord(c) || !isRecord(c.delta)) return [];
+      // One pass, no intermediate arrays: this runs for every streamed chunk.
+      const out: Delta[] = [];
+      for (const c of arr(j.choices)) {
+        if (!isRecord(c) || !isRecord(c.delta)) continue;
         const ci = num(c.index);
         const d = c.delta;
         const at = `choices[${ci}].delta`;
-        const calls = arr(d.tool_calls).flatMap((tc) => {
+        if (typeof d.content === 'string')
+          out.push({ where: `${at}.content`, text: d.content, set: setter(d, 'content'), key: `c:${ci}` });
+        if (typeof d.refusal === 'string')
+          out.push({ where: `${at}.refusal`, text: d.refusal, set: setter(d, 'refusal'), key: `r:${ci}` });
+        for (const tc of arr(d.tool_calls)) {
           const fn = isRecord(tc) ? tc.function : undefined;
-          const where = `${at}.tool_calls[${num(isRecord(tc) ? tc.index : 0)}].function.arguments`;
-          return field(fn, 'arguments', where).map((p) => ({
-            ...p,
-            key: `t:${ci}:${num((tc as Json).index)}`,
-          }));
-        });
-        return [
-          ...field(d, 'content', `${at}.content`).map((p) => ({ ...p, key: `c:${ci}` })),
-          ...field(d, 'refusal', `${at}.refusal`).map((p) => ({ ...p, key: `r:${ci}` })),
-          ...calls,
-        ];
-      });
+          if (!isRecord(fn) || typeof fn.arguments !== 'string') continue;
+          const ti = num((tc as Json).index);
+          out.push({
+            where: `${at}.tool_calls[${ti}].function.arguments`,
+            text: fn.arguments,
+            set: setter(fn, 'arguments'),
+            key: `t:${ci}:${ti}`,
+          });
+        }
+      }
+      return out;
     },
     closes(j, open) {
       return arr(j.choices).flatMap((c) => {
