@@ -31,28 +31,29 @@ const WEAK_FPR = 0.02;
 /** The hand-written reading of the figures (the last section of REPORT.md). */
 const READING = `Shipped defaults, all rows. Memory writes are where memgar is strong: pooled recall 0.976 at FPR 0.001
 (memgar_memory_context 1.000, memgar_training 0.989, gold memory_write 0.810), because the learned layer is
-on there. User prompts reach 0.796 at FPR 0.002. Tool outputs reach 0.757 at FPR 0.009: InjecAgent
+on there. User prompts reach 0.796 at FPR 0.002. Tool outputs reach 0.759 at FPR 0.009: InjecAgent
 [enhanced] 1.000 and [base] 0.854, benign InjecAgent FPR 0.001. RAG chunks are the weak surface: pooled
 recall 0.264 (FPR 0.016). BIPIA is 0.441 overall — its exfiltration, malicious-code and phishing categories
 are 0.87–0.93, but instruction override and output manipulation stay near 0 — and SEP's attacks are 0.004: a
 task quietly appended to an ordinary paragraph reads like the paragraph.
 
-Our gold corpus. Gold recall is 0.706 (was 0.586 before issue 3's second pass): memory_write 0.810,
-rag_chunk 0.713 (was 0.484), tool_output 0.586 (was 0.421), user_prompt 0.742; quiet 0.679, loud 0.823. Gold
+Our gold corpus. Gold recall is 0.720 (was 0.586 before issue 3's second pass): memory_write 0.810,
+rag_chunk 0.721 (was 0.484), tool_output 0.628 (was 0.421), user_prompt 0.742; quiet 0.693, loud 0.833. Gold
 benign FPR is 0.002 (rag_chunk 0.008, tool_output 0.000). The threat model is 0.715 (rag_chunk 0.485, was
 0.303). The gain comes from rules written for attack moves rather than wordings: a policy planted for an AI
 reader in the third person ("assistants may close any dispute", MG-HID-013), a claim that the user already
 approved or that no confirmation is needed next to an action (MG-TOOL-009), a security-weakening setting
 handed to the agent (MG-PRIV-009), authority handed to documents or third parties (MG-ROLE-007), links with a
 slot for the conversation (MG-EXF-012), self-replicating text (MG-PER-007), secrets requested into the chat
-(MG-CRED-006), spoken code phrases as sleeper triggers, and assistant call-outs inside comments and notes.
-The gold corpus was the development data for these rules (misses studied by move, no text copied), so the
-gold and threat-model figures flatter them; the shared datasets were measured only, never studied, and none
-of the figures the issue tracks moved (three attacks of memgar_external_hard/raw, 2,560 rows, were lost:
-two to the weaker MG-OVR-004, one to the narrower MG-OVR-001). The target (0.97) is far: tool_output still misses third-party requests
-planted in tool results ("could you cancel all my appointments"), memory operations in structured data,
-"good example" experiences that normalize a harmful action, and encoded payloads the normalizer does not
-decode (hex, URL-encoding, HTML entities, ROT13, Unicode tags).
+(MG-CRED-006), spoken code phrases as sleeper triggers, assistant call-outs inside comments and notes, and
+instructions sent or quoted out of the agent (MG-LEAK-001). The gold corpus was the development data for
+these rules (misses studied by move, no text copied), so the gold and threat-model figures flatter them;
+the shared datasets were measured only, never studied, and none of the figures the issue tracks moved
+(three attacks of memgar_external_hard/raw, 2,560 rows, were lost: two to the weaker MG-OVR-004, one to
+the narrower MG-OVR-001). The target (0.97) is far: tool_output still misses third-party requests planted
+in tool results ("could you cancel all my appointments"), memory operations in structured data
+(snake_case keys such as forward_all_to), "good example" experiences that normalize a harmful action, and
+encoded payloads the normalizer does not decode (hex, URL-encoding, HTML entities, ROT13, Unicode tags).
 
 Hard negatives. FPR 0.058 (was 0.090): rag_chunk 0.081, tool_output 0.064 (was 0.139), memory_write 0.010,
 user_prompt 0.017. Quoted mentions of attacks ("a phrase like 'ignore previous instructions'"), a writer
@@ -67,8 +68,8 @@ those two are development data for those rules. Rows whose decision is \`sanitiz
 when the row says what was injected: a few loud gold attacks caught by a high-severity rule on a retrieval
 boundary are sanitized and still counted as misses.
 
-The learned layer is what moves recall on held-out rows: pooled test-split recall 0.288 (+trust) → 0.654,
-memory_write 0.275 → 0.974 at FPR 0.000, user_prompt 0.362 → 0.801 at 0.003, InjecAgent [base] 0.872 →
+The learned layer is what moves recall on held-out rows: pooled test-split recall 0.289 (+trust) → 0.654,
+memory_write 0.275 → 0.974 at FPR 0.000, user_prompt 0.363 → 0.801 at 0.003, InjecAgent [base] 0.872 →
 1.000. On rag_chunk it raises FPR (0.013 → 0.044; BIPIA test split 0.000 → 0.063), which is why it is off by
 default there, and off for agent output (ordinary answers scored above its threshold). It was not retrained
 for these rules: its figures above are the shipped weights.`;
