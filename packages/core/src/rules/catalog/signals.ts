@@ -219,6 +219,13 @@ const CONSENT_PHRASES = [
   'do not prompt',
   "don't prompt",
   'signed off on this',
+  'no verification needed',
+  'no verification required',
+  'no need to double-check',
+  'without double-checking',
+  'no questions asked',
+  'without extra questions',
+  'without any questions',
 ] as const;
 /** Keys of structured data that carry consent or confirmation flags (the `consent_claim` signal). */
 const CONSENT_FIELDS = [
