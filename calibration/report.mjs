@@ -30,15 +30,15 @@ const WEAK_RECALL = 0.5;
 const WEAK_FPR = 0.02;
 /** The hand-written reading of the figures (the last section of REPORT.md). */
 const READING = `Shipped defaults, all rows. Memory writes are where memgar is strong: pooled recall 0.976 at FPR 0.001
-(memgar_memory_context 1.000, memgar_training 0.989, gold memory_write 0.810), because the learned layer is
+(memgar_memory_context 1.000, memgar_training 0.989, gold memory_write 0.828), because the learned layer is
 on there. User prompts reach 0.796 at FPR 0.002. Tool outputs reach 0.759 at FPR 0.009: InjecAgent
 [enhanced] 1.000 and [base] 0.854, benign InjecAgent FPR 0.001. RAG chunks are the weak surface: pooled
 recall 0.264 (FPR 0.016). BIPIA is 0.441 overall — its exfiltration, malicious-code and phishing categories
 are 0.87–0.93, but instruction override and output manipulation stay near 0 — and SEP's attacks are 0.004: a
 task quietly appended to an ordinary paragraph reads like the paragraph.
 
-Our gold corpus. Gold recall is 0.720 (was 0.586 before issue 3's second pass): memory_write 0.810,
-rag_chunk 0.721 (was 0.484), tool_output 0.628 (was 0.421), user_prompt 0.742; quiet 0.693, loud 0.833. Gold
+Our gold corpus. Gold recall is 0.726 (was 0.586 before issue 3's second pass): memory_write 0.828,
+rag_chunk 0.721 (was 0.484), tool_output 0.628 (was 0.421), user_prompt 0.750; quiet 0.701, loud 0.833. Gold
 benign FPR is 0.002 (rag_chunk 0.008, tool_output 0.000). The threat model is 0.715 (rag_chunk 0.485, was
 0.303). The gain comes from rules written for attack moves rather than wordings: a policy planted for an AI
 reader in the third person ("assistants may close any dispute", MG-HID-013), a claim that the user already
@@ -69,7 +69,7 @@ when the row says what was injected: a few loud gold attacks caught by a high-se
 boundary are sanitized and still counted as misses.
 
 The learned layer is what moves recall on held-out rows: pooled test-split recall 0.289 (+trust) → 0.654,
-memory_write 0.275 → 0.974 at FPR 0.000, user_prompt 0.363 → 0.801 at 0.003, InjecAgent [base] 0.872 →
+memory_write 0.275 → 0.974 at FPR 0.000, user_prompt 0.364 → 0.801 at 0.003, InjecAgent [base] 0.872 →
 1.000. On rag_chunk it raises FPR (0.013 → 0.044; BIPIA test split 0.000 → 0.063), which is why it is off by
 default there, and off for agent output (ordinary answers scored above its threshold). It was not retrained
 for these rules: its figures above are the shipped weights.`;
