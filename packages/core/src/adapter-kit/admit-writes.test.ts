@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PolicyEngine } from '../policy/policy-engine.js';
 import { MemoryRuntimeEnforcer } from '../runtime/memory-runtime-enforcer.js';
+import { reviewWebEnforcer } from '../test-support/review-web.js';
 import {
   type AdapterDecisionEvent,
   admitWrites,
@@ -60,18 +60,7 @@ describe('admitWrites', () => {
   });
 
   it('queues held writes with their record when given hold, admitting only the storable ones', async () => {
-    const reviewWeb = new MemoryRuntimeEnforcer({
-      policy: new PolicyEngine({
-        rules: [
-          {
-            id: 'review-web',
-            effect: 'escalate',
-            decision: 'human_review',
-            match: { boundary: 'memory_write', sourceType: 'web' },
-          },
-        ],
-      }),
-    });
+    const reviewWeb = reviewWebEnforcer();
     const held = new HeldWrites<string>(async () => {});
     const items = [
       { text: BENIGN, id: 'a' },
