@@ -7,7 +7,8 @@
 //                     [--rate 200] [--stream] [--prof <dir>] [--noop]
 //
 // `--noop` gives both gateways an enforcer that allows everything (the checks' cost left out);
-// `--opts-a` / `--opts-b` '<json>': further startGateway options for one side (e.g. scan switches);
+// `--opts-a` / `--opts-b` '<json>': further startGateway options for one side (e.g. scan switches;
+// `{"timeChecks":true}`: the default enforcer and canaries with each call into core timed);
 // `--prof <dir>` writes a V8 CPU profile of each gateway process there.
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -86,16 +87,64 @@ async function runPassthrough(upstreamPort) {
   return server.address().port;
 }
 
+/** Wall time spent in the checks' calls into core, per kind (`--time-checks`). */
+const checkMs = {};
+const timed = (name, fn) =>
+  async function (...args) {
+    const t0 = performance.now();
+    try {
+      return await fn.apply(this, args);
+    } finally {
+      checkMs[name] = (checkMs[name] ?? 0) + performance.now() - t0;
+    }
+  };
+
+/** The default enforcer and a canary registry, with each call into core timed. */
+async function timedChecks() {
+  const { Analyzer, CanaryRegistry, canaryFingerprint, MemoryRuntimeEnforcer } = await import('@memgar/core');
+  const e = new MemoryRuntimeEnforcer({ analyzer: new Analyzer() });
+  const enforcer = {
+    onRetrieval: timed('onRetrieval', e.onRetrieval.bind(e)),
+    onMemoryWrite: timed('onMemoryWrite', e.onMemoryWrite.bind(e)),
+    onToolResult: timed('onToolResult', e.onToolResult.bind(e)),
+  };
+  const token = 'QZXVHK-PLMWRT-BNCJDS-FGHKLA';
+  const registry = new CanaryRegistry({
+    canaries: [{ format: 'token', token, label: 'system-prompt', fingerprint: canaryFingerprint(token) }],
+  });
+  const scan = registry.scan.bind(registry);
+  const canaries = {
+    scan(text) {
+      const t0 = performance.now();
+      try {
+        return scan(text);
+      } finally {
+        checkMs.canaries = (checkMs.canaries ?? 0) + performance.now() - t0;
+      }
+    },
+  };
+  return { enforcer, canaries };
+}
+
 async function runGateway(dir, upstreamPort, noop, extra) {
   let port;
+  const options = JSON.parse(extra || '{}');
+  if (options.timeChecks) Object.assign(options, await timedChecks(), { timeChecks: undefined });
   if (dir === '@passthrough') port = await runPassthrough(upstreamPort);
-  else port = await startBuild(dir, upstreamPort, noop, JSON.parse(extra || '{}'));
+  else port = await startBuild(dir, upstreamPort, noop, options);
   let since = process.cpuUsage();
   process.on('message', (m) => {
-    if (m === 'cpu-start') since = process.cpuUsage();
+    if (m === 'cpu-start') {
+      since = process.cpuUsage();
+      for (const k of Object.keys(checkMs)) checkMs[k] = 0;
+    }
     if (m === 'cpu-end') {
       const used = process.cpuUsage(since);
-      process.send({ cpuMs: (used.user + used.system) / 1000 });
+      process.send({
+        cpuMs: (used.user + used.system) / 1000,
+        sysMs: used.system / 1000,
+        checkMs: { ...checkMs },
+      });
     }
     if (m === 'exit') process.exit(0);
   });
@@ -130,7 +179,7 @@ async function startBuild(dir, upstreamPort, noop, extra) {
       ? { enforcer }
       : { canaries: [{ token: 'QZXVHK-PLMWRT-BNCJDS-FGHKLA', label: 'system-prompt' }] }),
     limits: { maxConcurrent: 4096 },
-    ...extra,
+    ...Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined)),
   });
   return gw.port;
 }
@@ -214,11 +263,13 @@ async function main() {
   const cpu = async (g, fn) => {
     g.child.send('cpu-start');
     const r = await fn();
-    const ms = await new Promise((res) => {
-      g.child.once('message', (m) => res(m.cpuMs));
+    const m = await new Promise((res) => {
+      g.child.once('message', res);
       g.child.send('cpu-end');
     });
-    return { ...r, cpu: ms / Math.max(1, r.n) };
+    const per = (x) => x / Math.max(1, r.n);
+    const checks = Object.fromEntries(Object.entries(m.checkMs ?? {}).map(([k, v]) => [k, per(v)]));
+    return { ...r, cpu: per(m.cpuMs), sys: per(m.sysMs), checks };
   };
   const results = { A: [], B: [] };
   const loads = [];
@@ -236,6 +287,8 @@ async function main() {
           added99: via.p99 - direct.p99,
           p50: via.p50,
           direct50: direct.p50,
+          checks: via.checks,
+          sys: via.sys,
           errors: via.errors + direct.errors,
         });
       }
@@ -256,8 +309,13 @@ async function main() {
   for (const name of ['A', 'B']) {
     const rs = results[name];
     console.log(
-      `${name}: CPU ms/req ${f(median(rs.map((x) => x.cpu)))} (min ${f(Math.min(...rs.map((x) => x.cpu)))})  added p50 ${f(median(rs.map((x) => x.added50)))} (min ${f(Math.min(...rs.map((x) => x.added50)))})  added p99 ${f(median(rs.map((x) => x.added99)))}  errors ${rs.reduce((s, x) => s + x.errors, 0)}`,
+      `${name}: CPU ms/req ${f(median(rs.map((x) => x.cpu)))} (min ${f(Math.min(...rs.map((x) => x.cpu)))})  added p50 ${f(median(rs.map((x) => x.added50)))} (min ${f(Math.min(...rs.map((x) => x.added50)))})  added p99 ${f(median(rs.map((x) => x.added99)))}  (kernel time ${f(median(rs.map((x) => x.sys)))} ms/req)  errors ${rs.reduce((s, x) => s + x.errors, 0)}`,
     );
+    const kinds = Object.keys(rs[0]?.checks ?? {});
+    if (kinds.length > 0)
+      console.log(
+        `   in core per request (ms, median): ${kinds.map((k) => `${k} ${f(median(rs.map((x) => x.checks[k] ?? 0)))}`).join(', ')}`,
+      );
   }
 }
 
