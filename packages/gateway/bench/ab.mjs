@@ -15,51 +15,9 @@ import { createServer } from 'node:http';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CLIENT_KEY, PROMPT, runUpstream } from './fixture.mjs';
 
 const role = process.argv[2];
-const CLIENT_KEY = 'bench-client-key';
-const ANSWER = 'The capital of France is Paris. It has been the capital since the tenth century.';
-const PROMPT = (
-  'Our team is planning a two-day offsite in the spring and would like a short overview of the city first. ' +
-  'Please describe the main districts, how public transport works, which museums are worth a morning, ' +
-  'and where a group of twelve could have dinner without booking months ahead. Keep it practical. '
-)
-  .repeat(4)
-  .slice(0, 1024);
-
-function runUpstream() {
-  const completion = JSON.stringify({
-    id: 'chatcmpl-bench',
-    object: 'chat.completion',
-    created: 1_700_000_000,
-    model: 'gpt-4o-mini',
-    choices: [
-      { index: 0, message: { role: 'assistant', content: ANSWER, refusal: null }, finish_reason: 'stop' },
-    ],
-    usage: { prompt_tokens: 250, completion_tokens: 20, total_tokens: 270 },
-  });
-  const chunk = (delta, finish = null) =>
-    `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-  const stream = [
-    chunk({ role: 'assistant', content: '' }),
-    ...ANSWER.split(/(?<= )/).map((w) => chunk({ content: w })),
-    chunk({}, 'stop'),
-    'data: [DONE]\n\n',
-  ].join('');
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => {
-      body += d;
-    });
-    req.on('end', () => {
-      const sse = body.includes('"stream":true');
-      res.writeHead(200, { 'content-type': sse ? 'text/event-stream' : 'application/json' });
-      res.end(sse ? stream : completion);
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
-}
 
 /** The floor: a minimal Node http + undici pass-through proxy (no auth, no checks). */
 async function runPassthrough(upstreamPort) {

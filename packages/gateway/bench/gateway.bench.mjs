@@ -10,65 +10,12 @@
 //
 //   node bench/gateway.bench.mjs [--quick] [--duration 10] [--rates 200,1000] [--json]
 import { fork } from 'node:child_process';
-import { createServer } from 'node:http';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { CLIENT_KEY, PROMPT, runUpstream } from './fixture.mjs';
 
 const role = process.argv[2];
 const UPSTREAM_KEY = 'sk-bench-upstream';
-const CLIENT_KEY = 'bench-client-key';
-const ANSWER = 'The capital of France is Paris. It has been the capital since the tenth century.';
-const PROMPT = (
-  'Our team is planning a two-day offsite in the spring and would like a short overview of the city first. ' +
-  'Please describe the main districts, how public transport works, which museums are worth a morning, ' +
-  'and where a group of twelve could have dinner without booking months ahead. Keep it practical. '
-)
-  .repeat(4)
-  .slice(0, 1024);
-
-/** The upstream: a chat completion, or the same answer streamed one word per chunk. */
-function runUpstream() {
-  const completion = JSON.stringify({
-    id: 'chatcmpl-bench',
-    object: 'chat.completion',
-    created: 1_700_000_000,
-    model: 'gpt-4o-mini',
-    choices: [
-      { index: 0, message: { role: 'assistant', content: ANSWER, refusal: null }, finish_reason: 'stop' },
-    ],
-    usage: { prompt_tokens: 250, completion_tokens: 20, total_tokens: 270 },
-  });
-  const chunk = (delta, finish = null) => {
-    const c = {
-      id: 'chatcmpl-bench',
-      object: 'chat.completion.chunk',
-      created: 1_700_000_000,
-      model: 'gpt-4o-mini',
-    };
-    return `data: ${JSON.stringify({ ...c, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-  };
-  const words = ANSWER.split(/(?<= )/);
-  const stream = [
-    chunk({ role: 'assistant', content: '' }),
-    ...words.map((w) => chunk({ content: w })),
-    chunk({}, 'stop'),
-  ]
-    .concat('data: [DONE]\n\n')
-    .join('');
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => {
-      body += d;
-    });
-    req.on('end', () => {
-      const sse = body.includes('"stream":true');
-      res.writeHead(200, { 'content-type': sse ? 'text/event-stream' : 'application/json' });
-      res.end(sse ? stream : completion);
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
-}
 
 /** The gateway (built dist) with the default policy, one canary, response DLP and injection checks on. */
 async function runGateway(upstreamPort) {
