@@ -15,7 +15,7 @@ import { createServer } from 'node:http';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CLIENT_KEY, PROMPT, runUpstream } from './fixture.mjs';
+import { CLIENT_KEY, pacedRequests, runUpstream } from './fixture.mjs';
 
 const role = process.argv[2];
 
@@ -160,37 +160,7 @@ const median = (xs) => {
 };
 
 async function paced(undici, port, rate, seconds, stream) {
-  const pool = new undici.Pool(`http://127.0.0.1:${port}`, { connections: 512 });
-  const body = JSON.stringify({
-    model: 'gpt-4o-mini',
-    stream,
-    messages: [{ role: 'user', content: PROMPT }],
-  });
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${CLIENT_KEY}` };
-  const durations = [];
-  let errors = 0;
-  const inFlight = [];
-  const total = Math.round(rate * seconds);
-  const t0 = performance.now();
-  for (let i = 0; i < total; i++) {
-    const wait = t0 + (i * 1000) / rate - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    inFlight.push(
-      (async () => {
-        const t = performance.now();
-        try {
-          const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers, body });
-          await res.body.text();
-          if (res.statusCode === 200) durations.push(performance.now() - t);
-          else errors++;
-        } catch {
-          errors++;
-        }
-      })(),
-    );
-  }
-  await Promise.all(inFlight);
-  await pool.close();
+  const { durations, errors } = await pacedRequests(undici, port, rate, seconds, stream);
   durations.sort((a, b) => a - b);
   return { p50: pct(durations, 50), p99: pct(durations, 99), n: durations.length, errors };
 }

@@ -55,3 +55,47 @@ export function runUpstream() {
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
 }
+
+export const requestBody = (stream) =>
+  JSON.stringify({ model: 'gpt-4o-mini', stream, messages: [{ role: 'user', content: PROMPT }] });
+export const HEADERS = { 'content-type': 'application/json', authorization: `Bearer ${CLIENT_KEY}` };
+
+/**
+ * Evenly spaced requests (open loop) for `seconds`; each timed from its send to its last byte.
+ * Returns the durations (ms) of the answers with status 200 and the count of the others.
+ */
+export async function pacedRequests(undici, port, rate, seconds, stream) {
+  const pool = new undici.Pool(`http://127.0.0.1:${port}`, { connections: 512 });
+  const body = requestBody(stream);
+  const durations = [];
+  let errors = 0;
+  const inFlight = [];
+  const total = Math.round(rate * seconds);
+  const t0 = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inFlight.push(
+      (async () => {
+        const t = performance.now();
+        try {
+          const res = await pool.request({
+            path: '/v1/chat/completions',
+            method: 'POST',
+            headers: HEADERS,
+            body,
+          });
+          await res.body.text();
+          if (res.statusCode === 200) durations.push(performance.now() - t);
+          else errors++;
+        } catch {
+          errors++;
+        }
+      })(),
+    );
+  }
+  await Promise.all(inFlight);
+  await pool.close();
+  return { durations, errors };
+}

@@ -12,7 +12,7 @@
 import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { CLIENT_KEY, PROMPT, runUpstream } from './fixture.mjs';
+import { CLIENT_KEY, HEADERS, pacedRequests, requestBody, runUpstream } from './fixture.mjs';
 
 const role = process.argv[2];
 const UPSTREAM_KEY = 'sk-bench-upstream';
@@ -65,39 +65,9 @@ const summary = (durations, errors) => {
   };
 };
 
-const requestBody = (stream) =>
-  JSON.stringify({ model: 'gpt-4o-mini', stream, messages: [{ role: 'user', content: PROMPT }] });
-const headers = { 'content-type': 'application/json', authorization: `Bearer ${CLIENT_KEY}` };
-
 /** Evenly spaced requests (open loop) for `seconds`; each timed from its send to its last byte. */
 async function paced(undici, port, rate, seconds, stream) {
-  const pool = new undici.Pool(`http://127.0.0.1:${port}`, { connections: 512 });
-  const body = requestBody(stream);
-  const durations = [];
-  let errors = 0;
-  const inFlight = [];
-  const total = Math.round(rate * seconds);
-  const t0 = performance.now();
-  for (let i = 0; i < total; i++) {
-    const due = t0 + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    inFlight.push(
-      (async () => {
-        const t = performance.now();
-        try {
-          const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers, body });
-          await res.body.text();
-          if (res.statusCode === 200) durations.push(performance.now() - t);
-          else errors++;
-        } catch {
-          errors++;
-        }
-      })(),
-    );
-  }
-  await Promise.all(inFlight);
-  await pool.close();
+  const { durations, errors } = await pacedRequests(undici, port, rate, seconds, stream);
   return summary(durations, errors);
 }
 
@@ -108,7 +78,7 @@ async function cannon(autocannon, port, rate, seconds, stream) {
   const instance = autocannon({
     url: `http://127.0.0.1:${port}/v1/chat/completions`,
     method: 'POST',
-    headers,
+    headers: HEADERS,
     body: requestBody(stream),
     connections: Math.max(10, Math.ceil(rate / 20)),
     overallRate: rate,
